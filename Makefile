@@ -1,0 +1,39 @@
+# Peken: `make run` serves the demo, `make test` runs every check on SQLite and PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+# `make run` is the demo: DEBUG on unless the caller says otherwise.
+DEBUG ?= 1
+export DEBUG
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/peken migrate --noinput -v0
+	$(BIN)/peken demo
+	@echo "Peken: http://127.0.0.1:$(PORT)/  (API: /api/v1/docs, kantor belakang: /kelola/)"
+	$(BIN)/peken runserver 127.0.0.1:$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/peken makemigrations --check --dry-run
+
+test: lint
+	bash scripts/test-both-databases.sh
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Peken: a city marketplace that spreads civil-servant spending over neighbourhood shops."""

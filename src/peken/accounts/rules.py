@@ -1,0 +1,188 @@
+"""Identity numbers and grades: pure checks, no Django. Messages are in Indonesian because they go
+straight to the person who typed the number."""
+
+import datetime as dt
+import re
+
+# Kode provinsi Kemendagri (Permendagri 72/2019 and the 2022 Papua provinces).
+PROVINCE_CODES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "21",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "51",
+        "52",
+        "53",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "72",
+        "73",
+        "74",
+        "75",
+        "76",
+        "81",
+        "82",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+        "97",
+    ]
+)
+GOLONGAN = [
+    "I/a",
+    "I/b",
+    "I/c",
+    "I/d",
+    "II/a",
+    "II/b",
+    "II/c",
+    "II/d",
+    "III/a",
+    "III/b",
+    "III/c",
+    "III/d",
+    "IV/a",
+    "IV/b",
+    "IV/c",
+    "IV/d",
+    "IV/e",
+]
+ESELON = ("I.a", "I.b", "II.a", "II.b", "III.a", "III.b", "IV.a", "IV.b", "V.a")
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
+MINIMUM_APPOINTMENT_AGE = 18
+
+
+class IdentityError(ValueError):
+    """A number that cannot belong to anyone; str(error) is the Indonesian message."""
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def check_nik(nik: str, *, today: dt.date) -> str:
+    """A 16-digit NIK with a real region and birth date; returns it, or raises IdentityError."""
+    if not re.fullmatch(r"\d{16}", nik or ""):
+        raise IdentityError("NIK harus 16 angka.")
+    if nik[:2] not in PROVINCE_CODES:
+        raise IdentityError(f"NIK: kode provinsi '{nik[:2]}' tidak ada.")
+    if nik[2:4] == "00" or nik[4:6] == "00":
+        raise IdentityError("NIK: kode kabupaten/kota dan kecamatan tidak boleh 00.")
+    if nik_birth_date(nik, today=today) is None:
+        raise IdentityError("NIK: tanggal lahir di dalamnya tidak mungkin.")
+    if nik[12:] == "0000":
+        raise IdentityError("NIK: nomor urut tidak boleh 0000.")
+    return nik
+
+
+def nik_birth_date(nik: str, *, today: dt.date) -> dt.date | None:
+    """Women's NIK carry day + 40. The two-digit year is the latest one not in the future."""
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > 40:
+        day -= 40
+    century = 2000 if 2000 + year <= today.year else 1900
+    born = _date_or_none(century + year, month, day)
+    if born is None or born > today:
+        return None
+    return born
+
+
+def check_nip(nip: str, *, today: dt.date) -> str:
+    """An 18-digit NIP: birth date (8), appointment month (6), sex (1), sequence (3)."""
+    if not re.fullmatch(r"\d{18}", nip or ""):
+        raise IdentityError("NIP harus 18 angka.")
+    born = _date_or_none(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    if born is None or born > today or born.year < 1900:
+        raise IdentityError("NIP: tanggal lahir (8 angka pertama) tidak mungkin.")
+    appointed_year, appointed_month = int(nip[8:12]), int(nip[12:14])
+    if not 1 <= appointed_month <= 12:
+        raise IdentityError("NIP: bulan pengangkatan (angka 13-14) harus 01 sampai 12.")
+    if (appointed_year, appointed_month) > (today.year, today.month):
+        raise IdentityError("NIP: bulan pengangkatan ada di masa depan.")
+    if (appointed_year, appointed_month) < (born.year + MINIMUM_APPOINTMENT_AGE, born.month):
+        raise IdentityError("NIP: pengangkatan sebelum berumur 18 tahun.")
+    if nip[14] not in "12":
+        raise IdentityError("NIP: kode jenis kelamin (angka ke-15) harus 1 atau 2.")
+    if nip[15:] == "000":
+        raise IdentityError("NIP: nomor urut tidak boleh 000.")
+    return nip
+
+
+def normalize_golongan(text: str) -> str:
+    """`III/a`, `iii a`, `3A`, `III-A` → `III/a`."""
+    match = re.fullmatch(r"\s*(IV|I{1,3}|[1-4])\s*[/\-. ]?\s*([a-eA-E])\s*", text or "")
+    if not match:
+        raise IdentityError(f"Golongan '{text}' tidak dikenal (contoh: III/a).")
+    golongan = f"{ROMAN.get(match[1], match[1].upper())}/{match[2].lower()}"
+    if golongan not in GOLONGAN:
+        raise IdentityError(f"Golongan '{text}' tidak ada.")
+    return golongan
+
+
+def normalize_eselon(text: str) -> str:
+    """`II.a`, `2a`, `II/A` → `II.a`; empty, `-` and `non eselon` → `` (non-eselon)."""
+    cleaned = (text or "").strip()
+    if cleaned in {"", "-"} or re.fullmatch(r"(?i)non[\s\-]*es+elon", cleaned):
+        return ""
+    match = re.fullmatch(r"(?i)\s*(IV|V|I{1,3}|[1-5])\s*[/\-. ]?\s*([ab])\s*", cleaned)
+    if not match:
+        raise IdentityError(f"Eselon '{text}' tidak dikenal (contoh: III.b, atau kosong).")
+    eselon = f"{ROMAN.get(match[1], match[1].upper())}.{match[2].lower()}"
+    if eselon not in ESELON:
+        raise IdentityError(f"Eselon '{text}' tidak ada.")
+    return eselon
+
+
+def normalize_phone(text: str) -> str:
+    """Indonesian mobile numbers to `08…`: `+62 812-3456-7890` → `081234567890`."""
+    digits = re.sub(r"[\s\-().]", "", text or "")
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    if not re.fullmatch(r"08\d{7,12}", digits):
+        raise IdentityError(f"Nomor HP '{text}' tidak valid (contoh: 081234567890).")
+    return digits
+
+
+def lock_state(
+    *,
+    failures: int,
+    window_started_at: dt.datetime,
+    now: dt.datetime,
+    max_failures: int,
+    lock_minutes: int,
+) -> tuple[int, dt.datetime, dt.datetime | None]:
+    """After one more failure: (failures in the window, window start, locked until or None).
+
+    A window lasts as long as a lock; failures older than that are forgotten.
+    """
+    window = dt.timedelta(minutes=lock_minutes)
+    if now - window_started_at > window:
+        failures, window_started_at = 0, now
+    failures += 1
+    locked_until = now + window if failures >= max_failures else None
+    return failures, window_started_at, locked_until

@@ -1,0 +1,375 @@
+"""Writes on people, roles and logins. Services own their transaction and write the audit log."""
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from peken.accounts import permissions, rules
+from peken.accounts.backends import find_user
+from peken.accounts.models import OPD, ApiToken, LoginThrottle, Role, RoleGrant, User, WargaProfile
+from peken.core.audit import audit_record, changed_fields, snapshot
+from peken.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
+from peken.core.tabular import ImportProblem, ImportRejected, read_table, require_columns
+from peken.regions.models import Kecamatan, Kelurahan
+
+logger = logging.getLogger(__name__)
+TOKEN_PREFIX = "pkn_"
+TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    http_status = 401
+    default_message = "Nama pengguna atau kata sandi salah."
+
+
+class LoginLocked(TooManyRequests):
+    code = "login_locked"
+    default_message = "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti."
+
+
+class IdentityTaken(Conflict):
+    code = "identity_taken"
+    default_message = "NIK, nomor HP atau nama pengguna sudah dipakai akun lain."
+
+
+# --- logging in -------------------------------------------------------------------------------
+
+
+def login_check(*, identifier: str, password: str, ip_address: str, request=None) -> User:
+    """The user behind identifier and password, counting failures per account and per address."""
+    now = timezone.now()
+    account = find_user(identifier)
+    keys = [
+        (LoginThrottle.Scope.ACCOUNT, f"user:{account.pk}" if account else f"name:{identifier}"),
+        (LoginThrottle.Scope.IP, ip_address or "unknown"),
+    ]
+    _refuse_if_locked(keys, now)
+    user = authenticate(request, username=identifier, password=password)
+    if user is None:
+        locked_until = _record_failure(keys, now)
+        if locked_until is not None:
+            logger.warning("login locked: %s from %s", keys[0][1], ip_address)
+            raise _locked_error(locked_until, now)
+        raise InvalidCredentials()
+    LoginThrottle.objects.filter(scope=keys[0][0], key=keys[0][1]).delete()
+    return user
+
+
+def _refuse_if_locked(keys, now: dt.datetime) -> None:
+    for scope, key in keys:
+        throttle = LoginThrottle.objects.filter(scope=scope, key=key, locked_until__gt=now).first()
+        if throttle is not None:
+            raise _locked_error(throttle.locked_until, now)
+
+
+def _locked_error(locked_until: dt.datetime, now: dt.datetime) -> LoginLocked:
+    seconds = max(1, int((locked_until - now).total_seconds()))
+    minutes = (seconds + 59) // 60
+    return LoginLocked(
+        f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
+        retry_after=seconds,
+    )
+
+
+def _record_failure(keys, now: dt.datetime) -> dt.datetime | None:
+    limits = {
+        LoginThrottle.Scope.ACCOUNT: settings.PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        LoginThrottle.Scope.IP: settings.PEKEN_LOGIN_MAX_FAILURES_PER_IP,
+    }
+    locked = None
+    with transaction.atomic():
+        for scope, key in keys:
+            throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(
+                scope=scope, key=key[:150], defaults={"window_started_at": now}
+            )
+            failures, started, locked_until = rules.lock_state(
+                failures=throttle.failures,
+                window_started_at=throttle.window_started_at,
+                now=now,
+                max_failures=limits[scope],
+                lock_minutes=settings.PEKEN_LOGIN_LOCK_MINUTES,
+            )
+            throttle.failures, throttle.window_started_at = failures, started
+            throttle.locked_until = locked_until or throttle.locked_until
+            throttle.save()
+            locked = locked or locked_until
+    return locked
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def _token_hash(raw: str) -> str:
+    # The token is 256 random bits, so a plain SHA-256 is enough: no dictionary to guess from.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_issue(*, user: User, name: str = "") -> str:
+    """A new bearer token for the user; the clear text exists only in the return value."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=_token_hash(raw), prefix=raw[:8], name=name[:100])
+    return raw
+
+
+def token_authenticate(raw: str) -> tuple[User, ApiToken] | None:
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, token
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def role_grant(
+    *,
+    actor: User | str | None,
+    user: User,
+    role: str,
+    kelurahan: Kelurahan | None = None,
+    kecamatan: Kecamatan | None = None,
+    opd: OPD | None = None,
+) -> RoleGrant:
+    """Gives a role with its scope. Only a city admin (or the command line) may."""
+    if isinstance(actor, User):
+        permissions.require_role(actor, Role.CITY_ADMIN)
+    _check_scope(role, kelurahan, kecamatan, opd)
+    try:
+        with transaction.atomic():
+            grant = RoleGrant.objects.create(
+                user=user, role=role, kelurahan=kelurahan, kecamatan=kecamatan, opd=opd
+            )
+            audit_record(actor=actor, action="role.grant", target=user, after=snapshot(grant))
+    except IntegrityError as error:
+        raise Conflict("Pengguna sudah memegang peran ini.") from error
+    user.__dict__.pop("_grants_cache", None)
+    return grant
+
+
+def _check_scope(role, kelurahan, kecamatan, opd) -> None:
+    if role not in Role.values:
+        raise InvalidInput(f"Peran '{role}' tidak dikenal.")
+    if role == Role.OFFICER and (kelurahan is None) == (kecamatan is None):
+        raise InvalidInput("Petugas harus diberi tepat satu wilayah: kelurahan atau kecamatan.")
+    if role == Role.OPD_ADMIN and opd is None:
+        raise InvalidInput("Admin OPD harus diberi satu OPD.")
+    if role != Role.OFFICER and (kelurahan or kecamatan):
+        raise InvalidInput("Hanya petugas yang diberi wilayah.")
+    if role != Role.OPD_ADMIN and opd:
+        raise InvalidInput("Hanya admin OPD yang diberi OPD.")
+
+
+def role_revoke(*, actor: User | str | None, grant: RoleGrant) -> None:
+    if isinstance(actor, User):
+        permissions.require_role(actor, Role.CITY_ADMIN)
+    with transaction.atomic():
+        audit_record(actor=actor, action="role.revoke", target=grant.user, before=snapshot(grant))
+        grant.delete()
+
+
+# --- warga ------------------------------------------------------------------------------------
+
+
+def _kelurahan_by_code(code: str) -> Kelurahan:
+    kelurahan = Kelurahan.objects.select_related("kecamatan").filter(code=code).first()
+    if kelurahan is None:
+        raise InvalidInput(f"Kelurahan dengan kode '{code}' tidak dikenal.", field="kelurahan")
+    return kelurahan
+
+
+def _checked_identity(*, nik: str, phone: str) -> tuple[str, str]:
+    try:
+        return rules.check_nik(nik, today=timezone.localdate()), rules.normalize_phone(phone)
+    except rules.IdentityError as error:
+        raise InvalidInput(str(error)) from error
+
+
+def warga_register(
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    full_name: str,
+    nik: str,
+    phone: str,
+    kelurahan_code: str,
+    address: str = "",
+) -> User:
+    """A public buyer signs up, or an officer registers one in their own area."""
+    nik, phone = _checked_identity(nik=nik, phone=phone)
+    kelurahan = _kelurahan_by_code(kelurahan_code)
+    if actor is not None:
+        permissions.require_area(actor, kelurahan)
+    if not full_name.strip():
+        raise InvalidInput("Nama lengkap wajib diisi.", field="full_name")
+    try:
+        with transaction.atomic():
+            user = User(username=username, full_name=full_name.strip(), nik=nik, phone=phone)
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save()
+            profile = WargaProfile.objects.create(user=user, kelurahan=kelurahan, address=address)
+            RoleGrant.objects.create(user=user, role=Role.WARGA)
+            if actor is not None:
+                audit_record(
+                    actor=actor,
+                    action="warga.register",
+                    target=user,
+                    after={
+                        **snapshot(user, ["username", "full_name", "nik", "phone"]),
+                        **snapshot(profile, ["kelurahan", "address"]),
+                    },
+                )
+    except IntegrityError as error:
+        raise IdentityTaken() from error
+    return user
+
+
+def warga_update(
+    *,
+    actor: User,
+    profile: WargaProfile,
+    full_name: str | None = None,
+    phone: str | None = None,
+    kelurahan_code: str | None = None,
+    address: str | None = None,
+) -> WargaProfile:
+    """An officer corrects a warga of their area (and may move them only into their area)."""
+    permissions.require_area(actor, profile.kelurahan)
+    user = profile.user
+    before = {
+        **snapshot(user, ["full_name", "phone"]),
+        **snapshot(profile, ["kelurahan", "address"]),
+    }
+    if kelurahan_code is not None:
+        kelurahan = _kelurahan_by_code(kelurahan_code)
+        permissions.require_area(actor, kelurahan)
+        profile.kelurahan = kelurahan
+    if phone is not None:
+        try:
+            user.phone = rules.normalize_phone(phone)
+        except rules.IdentityError as error:
+            raise InvalidInput(str(error), field="phone") from error
+    if full_name is not None:
+        if not full_name.strip():
+            raise InvalidInput("Nama lengkap wajib diisi.", field="full_name")
+        user.full_name = full_name.strip()
+    if address is not None:
+        profile.address = address
+    after = {
+        **snapshot(user, ["full_name", "phone"]),
+        **snapshot(profile, ["kelurahan", "address"]),
+    }
+    with transaction.atomic():
+        user.save(update_fields=["full_name", "phone"])
+        profile.save()
+        audit_record(
+            actor=actor,
+            action="warga.update",
+            target=user,
+            before={key: before[key] for key in changed_fields(before, after)},
+            after=changed_fields(before, after),
+        )
+    return profile
+
+
+# --- OPD list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpdImportResult:
+    created: int
+    updated: int
+
+
+OPD_COLUMN_ALIASES = {
+    "code": "kode",
+    "kode_opd": "kode",
+    "name": "nama",
+    "nama_opd": "nama",
+    "kind": "jenis",
+}
+
+
+def opd_import(*, data: bytes, actor) -> OpdImportResult:
+    """Upserts OPDs by code from a table with kode, nama, jenis; any bad line → nothing written."""
+    table = read_table(data, max_bytes=settings.PEKEN_ROSTER_MAX_BYTES)
+    require_columns(table, ("kode", "nama", "jenis"), OPD_COLUMN_ALIASES)
+    kinds = {value: value for value in OPD.Kind.values}
+    kinds.update({label.lower(): value for value, label in OPD.Kind.choices})
+    problems, wanted, first_line = list(table.problems), {}, {}
+    for line, row in table.rows:
+        code, name, kind = (
+            row["kode"],
+            " ".join(row["nama"].split()),
+            kinds.get(row["jenis"].lower()),
+        )
+        if not code or len(code) > 20:
+            problems.append(ImportProblem(line, "kode", "Kode OPD wajib diisi, paling panjang 20."))
+        elif first_line.setdefault(code, line) != line:
+            problems.append(
+                ImportProblem(line, "kode", f"Kode '{code}' sudah ada di baris {first_line[code]}.")
+            )
+        if not name:
+            problems.append(ImportProblem(line, "nama", "Nama OPD wajib diisi."))
+        if kind is None:
+            problems.append(
+                ImportProblem(
+                    line,
+                    "jenis",
+                    f"Jenis '{row['jenis']}' tidak dikenal ({', '.join(OPD.Kind.values)}).",
+                )
+            )
+        wanted[code] = (name, kind)
+    if problems:
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        existing = {opd.code: opd for opd in OPD.objects.filter(code__in=wanted)}
+        created = updated = 0
+        for code, (name, kind) in wanted.items():
+            opd = existing.get(code)
+            if opd is None:
+                OPD.objects.create(code=code, name=name, kind=kind)
+                created += 1
+            elif (opd.name, opd.kind, opd.is_active) != (name, kind, True):
+                opd.name, opd.kind, opd.is_active = name, kind, True
+                opd.save()
+                updated += 1
+        result = OpdImportResult(created, updated)
+        audit_record(
+            actor=actor,
+            action="opd.import",
+            target_type="accounts.OPD",
+            target_repr=f"{len(wanted)} OPD",
+            after=result.__dict__,
+        )
+    return result

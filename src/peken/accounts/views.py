@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from peken.accounts.forms import PekenAuthenticationForm, RosterUploadForm
+from peken.accounts.models import Role
+from peken.accounts.roster import roster_import
+from peken.core.errors import DomainError
+from peken.core.tabular import ImportRejected, read_upload
+
+
+class PekenLoginView(LoginView):
+    form_class = PekenAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("home")
+
+
+def roster_upload(request):
+    """The city admin's page for the personnel office's roster."""
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    if not request.user.has_role(Role.CITY_ADMIN):
+        return HttpResponseForbidden("Halaman ini hanya untuk admin kota.")
+    context = {"form": RosterUploadForm()}
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            try:
+                data = read_upload(
+                    form.cleaned_data["file"], max_bytes=settings.PEKEN_ROSTER_MAX_BYTES
+                )
+                context["result"] = roster_import(
+                    data=data,
+                    actor=request.user,
+                    deactivate_missing=form.cleaned_data["deactivate_missing"],
+                )
+            except ImportRejected as error:
+                context["error"] = error.message
+                context["problems"] = error.problems[:500]
+                context["problem_count"] = len(error.problems)
+            except DomainError as error:
+                context["error"] = error.message
+    return render(
+        request, "accounts/roster_upload.html", context, status=422 if "error" in context else 200
+    )

@@ -1,0 +1,88 @@
+"""The JSON API (`/api/v1/`): one NinjaAPI, its authentication, and the one place errors become
+HTTP responses with stable machine codes."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from peken.accounts.api import audit_router, people_router
+from peken.accounts.api import router as accounts_router
+from peken.accounts.services import token_authenticate
+from peken.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
+from peken.regions.api import router as regions_router
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        found = token_authenticate(token)
+        if found is None:
+            return None
+        request.user, request.api_token = found
+        return request.user
+
+
+api = NinjaAPI(
+    title="Peken API",
+    version="1",
+    description=(
+        "API Peken untuk aplikasi seluler dan alat lain. Masuk dengan `POST /api/v1/auth/token`, "
+        "lalu kirim `Authorization: Bearer <token>`. Setiap galat berisi `code` yang stabil dan "
+        "`message` dalam bahasa Indonesia."
+    ),
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, payload: dict):
+    return api.create_response(request, payload, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, error: DomainError):
+    response = _error(request, error.http_status, error.as_dict())
+    if "retry_after" in error.details:
+        response["Retry-After"] = str(error.details["retry_after"])
+    return response
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, error: ValidationError):
+    return _error(
+        request,
+        422,
+        {
+            "code": "invalid_input",
+            "message": "Data yang dikirim tidak valid.",
+            "errors": [
+                {
+                    "field": ".".join(str(part) for part in item.get("loc", [])[1:]),
+                    "message": item.get("msg", ""),
+                }
+                for item in error.errors
+            ],
+        },
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, error):
+    return _error(request, 401, NotAuthenticated().as_dict())
+
+
+@api.exception_handler(Http404)
+def not_found(request, error):
+    return _error(request, 404, NotFound().as_dict())
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def permission_denied(request, error):
+    return _error(request, 403, PermissionDenied().as_dict())
+
+
+api.add_router("/regions", regions_router)
+api.add_router("/", accounts_router)
+api.add_router("/people", people_router)
+api.add_router("/audit", audit_router)

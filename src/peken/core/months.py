@@ -1,0 +1,46 @@
+"""WIB calendar months: every month boundary in Peken is a month in Asia/Jakarta."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError("month must be 1..12")
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        """`YYYY-MM` → Month; ValueError for anything else."""
+        year_text, _, month_text = text.strip().partition("-")
+        if len(year_text) != 4 or len(month_text) != 2:
+            raise ValueError(f"not a YYYY-MM month: {text!r}")
+        return cls(int(year_text), int(month_text))
+
+    @classmethod
+    def of(cls, moment: dt.datetime) -> "Month":
+        """The WIB month a moment belongs to; naive datetimes are refused."""
+        if moment.tzinfo is None:
+            raise ValueError("a naive datetime has no month")
+        local = moment.astimezone(WIB)
+        return cls(local.year, local.month)
+
+    def start(self) -> dt.datetime:
+        return dt.datetime(self.year, self.month, 1, tzinfo=WIB)
+
+    def next(self) -> "Month":
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def end(self) -> dt.datetime:
+        """Exclusive end: the first instant of the next month."""
+        return self.next().start()
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"

@@ -1,0 +1,117 @@
+"""Demo data for `make run`: the real Surabaya regions, agencies, and a few hundred ASN loaded
+through the same import services a city uses, plus one fixed login per role."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from peken.accounts import services as account_services
+from peken.accounts.models import OPD, AsnProfile, Role, RoleGrant, User, WargaProfile
+from peken.accounts.roster import roster_import
+from peken.core.errors import DomainError
+from peken.demo.people import PersonFactory, roster_csv, roster_rows
+from peken.regions.models import Kecamatan, Kelurahan
+from peken.regions.services import regions_import_bundled
+
+DEMO_PASSWORD = "peken-demo"
+DEMO_ASN_COUNT = 500
+OPD_FILE = Path(__file__).parent / "data" / "opd_surabaya.csv"
+# The fixed logins, shown by `make run` and in the README.
+DEMO_LOGINS = (
+    ("admin", "admin kota (kantor belakang di /kelola/)"),
+    ("petugas", "petugas kelurahan"),
+    ("penjual", "pemilik toko"),
+    ("asn", "ASN (NIP-nya juga bisa dipakai)"),
+    ("warga", "warga pembeli"),
+    ("opd", "admin OPD"),
+    ("auditor", "auditor (hanya membaca)"),
+)
+
+
+class DemoRefused(DomainError):
+    code = "demo_refused"
+    default_message = "Data demo hanya boleh dimuat saat DEBUG menyala."
+
+
+def demo_is_loaded() -> bool:
+    return User.objects.filter(username="admin").exists()
+
+
+def demo_load(*, seed: int = 1) -> bool:
+    """Loads everything once; returns False when the demo was already there."""
+    if not settings.DEBUG:
+        raise DemoRefused()
+    if not Kelurahan.objects.exists():
+        regions_import_bundled(actor="demo")
+    if demo_is_loaded():
+        return False
+    with transaction.atomic():
+        _load_opd()
+        _load_asn(seed)
+        _load_fixed_logins(seed)
+    return True
+
+
+def _load_opd() -> None:
+    rows = [OPD_FILE.read_text(encoding="utf-8").strip()]
+    for kecamatan in Kecamatan.objects.order_by("code"):
+        rows.append(f"KEC-{kecamatan.code},Kecamatan {kecamatan.name},kecamatan")
+    account_services.opd_import(data="\n".join(rows).encode(), actor="demo")
+
+
+def _load_asn(seed: int) -> None:
+    rows = roster_rows(
+        DEMO_ASN_COUNT,
+        opd_codes=list(OPD.objects.values_list("code", flat=True)),
+        kelurahan_codes=list(Kelurahan.objects.values_list("code", flat=True)),
+        kecamatan_codes=list(Kecamatan.objects.values_list("code", flat=True)),
+        seed=seed,
+    )
+    roster_import(data=roster_csv(rows), actor="demo")
+
+
+def _load_fixed_logins(seed: int) -> None:
+    password = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
+    kelurahan = Kelurahan.objects.select_related("kecamatan").get(code="35.78.05.1003")
+    dinkopdag = OPD.objects.get(code="DINKOPDAG")
+
+    def person(username: str, full_name: str, **fields) -> User:
+        return User.objects.create(
+            username=username, full_name=full_name, password=password, **fields
+        )
+
+    admin = person("admin", "Admin Diskominfo", email="admin@peken.local")
+    RoleGrant.objects.create(user=admin, role=Role.CITY_ADMIN)
+    officer = person("petugas", "Petugas Kelurahan " + kelurahan.name)
+    RoleGrant.objects.create(user=officer, role=Role.OFFICER, kelurahan=kelurahan)
+    auditor = person("auditor", "Auditor Inspektorat")
+    RoleGrant.objects.create(user=auditor, role=Role.AUDITOR)
+    opd_admin = person("opd", "Admin OPD Dinkopdag")
+    RoleGrant.objects.create(user=opd_admin, role=Role.OPD_ADMIN, opd=dinkopdag)
+
+    factory = PersonFactory(seed + 1000)
+    merchant_born = factory.birth_date()
+    merchant = person(
+        "penjual",
+        "Sri Wahyuni",
+        nik=factory.nik(merchant_born, True, int(kelurahan.kecamatan.code[-2:])),
+        phone=factory.phone(),
+    )
+    RoleGrant.objects.create(user=merchant, role=Role.MERCHANT)
+
+    warga_born = factory.birth_date()
+    warga = person(
+        "warga",
+        "Budi Santoso",
+        nik=factory.nik(warga_born, False, int(kelurahan.kecamatan.code[-2:])),
+        phone=factory.phone(),
+    )
+    WargaProfile.objects.create(user=warga, kelurahan=kelurahan, address="Jl. Kedungdoro No. 100")
+    RoleGrant.objects.create(user=warga, role=Role.WARGA)
+
+    asn_profile = AsnProfile.objects.select_related("user").filter(opd=dinkopdag).order_by("nip")
+    asn_user = asn_profile.first().user
+    asn_user.username, asn_user.password = "asn", password
+    asn_user.save(update_fields=["username", "password"])

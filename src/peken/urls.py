@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from peken.accounts import views as account_views
+from peken.api import api
+from peken.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("masuk/", account_views.PekenLoginView.as_view(), name="login"),
+    path("keluar/", account_views.logout_view, name="logout"),
+    path("kelola/asn/impor/", account_views.roster_upload, name="roster-upload"),
+    path("kelola/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,13 @@
+"""Settings for the test suite: production settings (DEBUG off) with a fixed secret, plain HTTP,
+and a fast password hasher (Argon2 itself is checked in test_auth)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "peken-tests-only-secret")
+os.environ["DEBUG"] = "0"  # whatever the caller exported: tests run as production
+
+from peken.settings import *  # noqa: E402,F403
+from peken.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
+SECURE_SSL_REDIRECT = False
