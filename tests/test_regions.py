@@ -75,7 +75,7 @@ def test_reimporting_the_bundled_file_changes_nothing():
 )
 def test_a_bad_line_is_reported_by_line_and_nothing_is_written(line, column):
     good = "35.78.01,Karang Pilang,35.78.01.1001,Karang Pilang,60221,-7.34,112.69\n"
-    data = (HEADER + good + "35.78.01,Karang Pilang,35.78.01.9999,Baru,60221,-7.3,112.6\n" + line)
+    data = HEADER + good + "35.78.01,Karang Pilang,35.78.01.9999,Baru,60221,-7.3,112.6\n" + line
     before = list(Kelurahan.objects.values_list("code", "name", "postal_code", "lat", "lon"))
     with pytest.raises(ImportRejected) as caught:
         regions_import(data=data.encode(), actor="tests")
@@ -83,7 +83,9 @@ def test_a_bad_line_is_reported_by_line_and_nothing_is_written(line, column):
     assert (4, column) in problems
     assert {line for line, _ in problems} == {4}
     assert caught.value.code == "import_invalid"
-    assert list(Kelurahan.objects.values_list("code", "name", "postal_code", "lat", "lon")) == before
+    assert (
+        list(Kelurahan.objects.values_list("code", "name", "postal_code", "lat", "lon")) == before
+    )
     assert not Kelurahan.objects.filter(code="35.78.01.9999").exists()
 
 

@@ -56,27 +56,43 @@ class PekenModelAdmin(admin.ModelAdmin):
         return _can_edit(request)
 
     def save_model(self, request, obj, form, change):
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(
-                actor=request.user,
-                action=f"admin.{'change' if change else 'add'}",
-                target=obj,
-                before=before,
-                after=snapshot(obj),
-                ip_address=request.META.get("REMOTE_ADDR"),
+            self._audited_save(
+                request,
+                obj,
+                lambda: super(PekenModelAdmin, self).save_model(request, obj, form, change),
             )
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a user's roles) are audited one by one, like the main object."""
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                self._audit(request, "admin.delete", obj, before=snapshot(obj))
+                obj.delete()
+            for obj in instances:
+                self._audited_save(request, obj, obj.save)
+            formset.save_m2m()
+
+    def _audited_save(self, request, obj, save) -> None:
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
+        save()
+        action = "admin.change" if before is not None else "admin.add"
+        self._audit(request, action, obj, before=before, after=snapshot(obj))
+
+    def _audit(self, request, action, obj, before=None, after=None) -> None:
+        audit_record(
+            actor=request.user,
+            action=action,
+            target=obj,
+            before=before,
+            after=after,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            audit_record(
-                actor=request.user,
-                action="admin.delete",
-                target=obj,
-                before=snapshot(obj),
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
+            self._audit(request, "admin.delete", obj, before=snapshot(obj))
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):

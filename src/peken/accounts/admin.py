@@ -40,6 +40,7 @@ class RoleGrantInline(admin.TabularInline):
     model = RoleGrant
     extra = 0
     autocomplete_fields = ["kelurahan", "kecamatan", "opd"]
+    readonly_fields = ["granted_at"]
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser or request.user.has_role("city_admin")

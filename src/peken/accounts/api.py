@@ -5,13 +5,14 @@ from django.conf import settings
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 from pydantic import Field
 
 from peken.accounts import permissions, selectors, services
 from peken.accounts.models import Role, WargaProfile
 from peken.accounts.roster import roster_import
 from peken.core import selectors as core_selectors
-from peken.core.errors import NotAuthenticated
+from peken.core.errors import NotAuthenticated, NotFound
 from peken.core.masking import mask_nik, mask_phone
 from peken.core.tabular import read_upload
 
@@ -63,7 +64,7 @@ def token_delete(request):
     if token is None:
         raise NotAuthenticated("Permintaan ini tidak memakai token.")
     services.token_revoke(token=token)
-    return 204, None
+    return Status(204, None)
 
 
 class RoleOut(Schema):
@@ -151,7 +152,7 @@ class WargaRegisterIn(Schema):
 def warga_sign_up(request, payload: WargaRegisterIn):
     """A member of the public signs up as a buyer and receives a token."""
     user = services.warga_register(actor=None, **payload.dict())
-    return 201, {"token": services.token_issue(user=user, name="registrasi")}
+    return Status(201, {"token": services.token_issue(user=user, name="registrasi")})
 
 
 # --- people: warga for officers, ASN for OPD admins --------------------------------------------
@@ -222,9 +223,9 @@ def warga_list(request, kelurahan: str | None = None):
 def warga_create(request, payload: WargaCreateIn):
     """An officer registers a warga of their area who is not online themself."""
     user = services.warga_register(
-        actor=request.user, username=f"warga-{payload.nik}", password=None, **payload.dict()
+        actor=request.user, username=None, password=None, **payload.dict()
     )
-    return 201, selectors.warga_get(viewer=request.user, warga_id=user.warga_profile.pk)
+    return Status(201, selectors.warga_get(viewer=request.user, warga_id=user.warga_profile.pk))
 
 
 @people_router.get(
@@ -249,7 +250,7 @@ def warga_patch(request, warga_id: int, payload: WargaUpdateIn):
         .first()
     )
     if profile is None:
-        return 404, {"code": "not_found", "message": "Warga tidak ditemukan."}
+        raise NotFound("Warga tidak ditemukan.")
     services.warga_update(actor=request.user, profile=profile, **payload.dict(exclude_unset=True))
     return selectors.warga_get(viewer=request.user, warga_id=warga_id)
 

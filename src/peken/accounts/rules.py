@@ -133,7 +133,7 @@ def check_nip(nip: str, *, today: dt.date) -> str:
 
 def normalize_golongan(text: str) -> str:
     """`III/a`, `iii a`, `3A`, `III-A` → `III/a`."""
-    match = re.fullmatch(r"\s*(IV|I{1,3}|[1-4])\s*[/\-. ]?\s*([a-eA-E])\s*", text or "")
+    match = re.fullmatch(r"(?i)\s*(IV|I{1,3}|[1-4])\s*[/\-. ]?\s*([a-e])\s*", text or "")
     if not match:
         raise IdentityError(f"Golongan '{text}' tidak dikenal (contoh: III/a).")
     golongan = f"{ROMAN.get(match[1], match[1].upper())}/{match[2].lower()}"

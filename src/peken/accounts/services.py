@@ -214,7 +214,7 @@ def _checked_identity(*, nik: str, phone: str) -> tuple[str, str]:
 def warga_register(
     *,
     actor: User | None,
-    username: str,
+    username: str | None,
     password: str | None,
     full_name: str,
     nik: str,
@@ -222,7 +222,11 @@ def warga_register(
     kelurahan_code: str,
     address: str = "",
 ) -> User:
-    """A public buyer signs up, or an officer registers one in their own area."""
+    """A public buyer signs up, or an officer registers one in their own area.
+
+    Without a username one is made up: never from the NIK or phone, which usernames would leak.
+    They log in with their NIK or phone instead.
+    """
     nik, phone = _checked_identity(nik=nik, phone=phone)
     kelurahan = _kelurahan_by_code(kelurahan_code)
     if actor is not None:
@@ -231,6 +235,7 @@ def warga_register(
         raise InvalidInput("Nama lengkap wajib diisi.", field="full_name")
     try:
         with transaction.atomic():
+            username = username or f"warga-{secrets.token_hex(4)}"
             user = User(username=username, full_name=full_name.strip(), nik=nik, phone=phone)
             if password:
                 user.set_password(password)
