@@ -168,3 +168,54 @@ def test_admin_can_correct_a_nik_without_seeing_the_old_one(client, city_admin):
     assert User.objects.get(pk=warga.user.pk).nik == new_nik
     bad = client.post(url, {**form, "new_nik": "123"})
     assert bad.status_code == 200 and "16 angka" in bad.content.decode()
+
+
+PAGES = [
+    "/",
+    "/masuk/",
+    "/kelola/",
+    "/kelola/login/",
+    "/kelola/asn/impor/",
+    "/kelola/accounts/user/",
+    "/kelola/core/auditentry/",
+    "/api/v1/docs",
+    "/api/v1/openapi.json",
+    "/api/v1/me",
+    "/api/v1/audit",
+]
+
+
+@pytest.mark.parametrize(
+    "role", [None, Role.ASN, Role.WARGA, Role.OFFICER, Role.CITY_ADMIN, Role.AUDITOR]
+)
+def test_no_page_fails_for_anyone(client, role):
+    if role == Role.OFFICER:
+        client.force_login(factories.officer(kelurahan_code="35.78.05.1003"))
+    elif role is not None:
+        client.force_login(factories.user(None, role))
+    statuses = {page: client.get(page).status_code for page in PAGES}
+    assert all(status < 500 for status in statuses.values()), statuses
+    if role is None:
+        assert statuses["/kelola/login/"] == 200 and statuses["/masuk/"] == 200
+
+
+def test_role_changes_in_the_back_office_are_audited(client, city_admin):
+    person = factories.user(None)
+    client.force_login(city_admin)
+    form = {
+        "username": person.username,
+        "full_name": person.full_name,
+        "email": "",
+        "phone": "",
+        "is_active": "on",
+        "new_nik": "",
+        "role_grants-TOTAL_FORMS": "1",
+        "role_grants-INITIAL_FORMS": "0",
+        "role_grants-0-user": person.pk,
+        "role_grants-0-role": "auditor",
+    }
+    response = client.post(f"/kelola/accounts/user/{person.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="admin.add", target_type="accounts.RoleGrant")
+    assert entry.after["role"] == "auditor" and entry.actor == city_admin
+    assert User.objects.get(pk=person.pk).has_role(Role.AUDITOR)

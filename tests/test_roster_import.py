@@ -290,3 +290,16 @@ def test_upload_page_shows_results_and_errors(agencies, client, city_admin):
 def test_upload_page_is_closed_to_other_roles(client):
     client.force_login(factories.user(None, Role.ASN))
     assert client.get("/kelola/asn/impor/").status_code == 403
+
+
+@override_settings(PEKEN_ROSTER_MAX_BYTES=1024 * 1024)
+def test_api_refuses_an_oversized_upload_with_a_code(agencies, api, city_admin):
+    upload = io.BytesIO(roster_csv(make_rows(1)) + b"x" * (2 * 1024 * 1024))
+    upload.name = "asn.csv"
+    client = api(city_admin)
+    response = client.client.post(
+        "/api/v1/people/asn/import", {"file": upload}, headers=client.headers
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "file_invalid"
+    assert "terlalu besar" in response.json()["message"]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from peken.accounts.models import Role
+from peken.accounts.permissions import has_role
 from peken.core.audit import audit_record, snapshot
 
 
@@ -16,7 +17,7 @@ class PekenAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
         return user.is_active and (
-            user.is_superuser or user.has_role(Role.CITY_ADMIN, Role.AUDITOR)
+            user.is_superuser or has_role(user, Role.CITY_ADMIN, Role.AUDITOR)
         )
 
     def get_urls(self):
@@ -27,11 +28,11 @@ class PekenAdminSite(admin.AdminSite):
 
 
 def _can_edit(request) -> bool:
-    return request.user.is_superuser or request.user.has_role(Role.CITY_ADMIN)
+    return request.user.is_superuser or has_role(request.user, Role.CITY_ADMIN)
 
 
 def _can_view(request) -> bool:
-    return request.user.is_superuser or request.user.has_role(Role.CITY_ADMIN, Role.AUDITOR)
+    return request.user.is_superuser or has_role(request.user, Role.CITY_ADMIN, Role.AUDITOR)
 
 
 class PekenModelAdmin(admin.ModelAdmin):

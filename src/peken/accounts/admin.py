@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.utils import timezone
 
 from peken.accounts import rules
-from peken.accounts.models import OPD, ApiToken, AsnProfile, RoleGrant, User, WargaProfile
+from peken.accounts.models import OPD, ApiToken, AsnProfile, Role, RoleGrant, User, WargaProfile
+from peken.accounts.permissions import has_role
 from peken.admin_site import PekenModelAdmin
 
 
@@ -43,7 +44,7 @@ class RoleGrantInline(admin.TabularInline):
     readonly_fields = ["granted_at"]
 
     def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser or request.user.has_role("city_admin")
+        return request.user.is_superuser or has_role(request.user, Role.CITY_ADMIN)
 
     has_change_permission = has_add_permission
 

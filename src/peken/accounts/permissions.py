@@ -7,8 +7,13 @@ from peken.core.errors import OutsideArea, PermissionDenied
 from peken.regions.models import Kelurahan
 
 
+def has_role(user, *roles: str) -> bool:
+    """Works for anonymous visitors too, who hold no role."""
+    return user.is_authenticated and user.has_role(*roles)
+
+
 def require_role(user: User, *roles: str) -> None:
-    if not user.is_authenticated or not user.has_role(*roles):
+    if not has_role(user, *roles):
         raise PermissionDenied()
 
 
