@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 test: lint
 	bash scripts/test-both-databases.sh
+	$(BIN)/python scripts/bench.py --quick --output var/bench-quick.md
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

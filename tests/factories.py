@@ -61,3 +61,63 @@ def opd_admin(of: OPD) -> User:
 def warga(kelurahan_code: str = "35.78.05.1003", **fields) -> WargaProfile:
     person = user(None, Role.WARGA, nik=fields.pop("nik", valid_nik()), phone="081234567890")
     return WargaProfile.objects.create(user=person, kelurahan=kelurahan(kelurahan_code), **fields)
+
+
+def merchant(
+    kelurahan_code: str = "35.78.05.1003",
+    *,
+    status: str = "verified",
+    kind: str = "toko_kelontong",
+    owner: User | None = None,
+    name: str | None = None,
+    **fields,
+):
+    """A merchant straight in the database, in any status (services are tested on their own)."""
+    from peken.merchants.models import BankAccount, Merchant
+
+    if owner is None:
+        owner = user(None, Role.MERCHANT, nik=valid_nik(), phone="081355556666")
+    elif not owner.has_role(Role.MERCHANT):
+        RoleGrant.objects.get_or_create(user=owner, role=Role.MERCHANT)
+        owner.__dict__.pop("_grants_cache", None)
+    shop = Merchant.objects.create(
+        owner=owner,
+        name=name or f"Toko Uji {next(_sequence)}",
+        kind=kind,
+        line=fields.pop("line", "kuliner" if kind == "umkm" else ""),
+        phone=fields.pop("phone", "081355556666"),
+        address=fields.pop("address", "Jl. Uji No. 1"),
+        kelurahan=kelurahan(kelurahan_code),
+        status=status,
+        **fields,
+    )
+    BankAccount.objects.create(
+        merchant=shop, bank_code="BRI", account_number="0123456789012", holder_name=owner.full_name
+    )
+    return shop
+
+
+def category(slug: str = "sembako"):
+    from peken.catalog.models import Category
+
+    return Category.objects.get(slug=slug)
+
+
+def product(shop=None, *, name: str = "Beras Premium 5 kg", price: int = 75_000, **fields):
+    """A product straight in the database; search_text filled as the services fill it."""
+    from peken.catalog.models import Product
+
+    shop = shop or merchant()
+    item = Product(
+        merchant=shop,
+        name=name,
+        description=fields.pop("description", ""),
+        category=fields.pop("category", None) or category(fields.pop("category_slug", "sembako")),
+        price=price,
+        unit=fields.pop("unit", "pcs"),
+        stock=fields.pop("stock", 10),
+        **fields,
+    )
+    item.search_text = f"{item.name} {item.description} {shop.name}"
+    item.save()
+    return item

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "peken.core",
     "peken.regions",
     "peken.accounts",
+    "peken.merchants",
+    "peken.catalog",
     "peken.demo",
 ]
 

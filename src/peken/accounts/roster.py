@@ -366,15 +366,9 @@ def _create(rows: list[RosterRow]) -> None:
         for row in rows
         if row.nik not in owners
     ]
+    # bulk_create fills in primary keys on PostgreSQL and on SQLite 3.35+ (RETURNING).
     User.objects.bulk_create(new_users, batch_size=BATCH)
-    user_ids = {
-        **owners,
-        **dict(
-            User.objects.filter(username__in=[user.username for user in new_users]).values_list(
-                "nik", "id"
-            )
-        ),
-    }
+    user_ids = {**owners, **{user.nik: user.pk for user in new_users}}
     AsnProfile.objects.bulk_create(
         [
             AsnProfile(

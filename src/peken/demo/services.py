@@ -48,28 +48,29 @@ def demo_load(*, seed: int = 1) -> bool:
     if demo_is_loaded():
         return False
     with transaction.atomic():
-        _load_opd()
-        _load_asn(seed)
+        opd_load_surabaya(actor="demo")
+        roster_import(data=roster_csv(city_roster_rows(DEMO_ASN_COUNT, seed=seed)), actor="demo")
         _load_fixed_logins(seed)
     return True
 
 
-def _load_opd() -> None:
+def opd_load_surabaya(*, actor) -> None:
+    """Surabaya's agencies plus one kecamatan office per kecamatan, as OPDs."""
     rows = [OPD_FILE.read_text(encoding="utf-8").strip()]
     for kecamatan in Kecamatan.objects.order_by("code"):
         rows.append(f"KEC-{kecamatan.code},Kecamatan {kecamatan.name},kecamatan")
-    account_services.opd_import(data="\n".join(rows).encode(), actor="demo")
+    account_services.opd_import(data="\n".join(rows).encode(), actor=actor)
 
 
-def _load_asn(seed: int) -> None:
-    rows = roster_rows(
-        DEMO_ASN_COUNT,
-        opd_codes=list(OPD.objects.values_list("code", flat=True)),
-        kelurahan_codes=list(Kelurahan.objects.values_list("code", flat=True)),
-        kecamatan_codes=list(Kecamatan.objects.values_list("code", flat=True)),
+def city_roster_rows(count: int, *, seed: int) -> list[dict[str, str]]:
+    """A roster of `count` ASN over the OPDs and regions in the database."""
+    return roster_rows(
+        count,
+        opd_codes=list(OPD.objects.order_by("code").values_list("code", flat=True)),
+        kelurahan_codes=list(Kelurahan.objects.order_by("code").values_list("code", flat=True)),
+        kecamatan_codes=list(Kecamatan.objects.order_by("code").values_list("code", flat=True)),
         seed=seed,
     )
-    roster_import(data=roster_csv(rows), actor="demo")
 
 
 def _load_fixed_logins(seed: int) -> None:

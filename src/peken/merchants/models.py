@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from peken.regions.models import Kelurahan
+
+
+class Merchant(models.Model):
+    """A shop that sells on Peken: a toko kelontong or an UMKM, owned by one person."""
+
+    class Kind(models.TextChoices):
+        TOKO_KELONTONG = "toko_kelontong", "Toko kelontong"
+        UMKM = "umkm", "UMKM"
+
+    class Line(models.TextChoices):
+        """What an UMKM makes; a toko kelontong has none."""
+
+        NONE = "", "—"
+        KULINER = "kuliner", "Kuliner"
+        KERAJINAN = "kerajinan", "Kerajinan"
+        FASHION = "fashion", "Fashion"
+        LAINNYA = "lainnya", "Lainnya"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draf"
+        SUBMITTED = "submitted", "Menunggu verifikasi"
+        VERIFIED = "verified", "Terverifikasi"
+        REJECTED = "rejected", "Ditolak"
+        SUSPENDED = "suspended", "Dibekukan"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="merchants"
+    )
+    name = models.CharField("nama usaha", max_length=120)
+    kind = models.CharField("jenis", max_length=20, choices=Kind.choices)
+    line = models.CharField("bidang UMKM", max_length=20, choices=Line.choices, blank=True)
+    description = models.TextField("deskripsi", blank=True, max_length=2000)
+    phone = models.CharField("nomor HP toko", max_length=20)
+    address = models.CharField("alamat", max_length=300)
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, related_name="merchants")
+    is_mbr = models.BooleanField("keluarga MBR", default=False)
+    nib = models.CharField("NIB", max_length=13, blank=True)
+    opening_hours = models.JSONField("jam buka", default=dict, blank=True)
+    photo = models.ImageField("foto toko", upload_to="merchants/", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status_reason = models.CharField("alasan", max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Petugas yang mendaftarkan toko atas nama pemiliknya.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "toko"
+        verbose_name_plural = "toko"
+        indexes = [models.Index(fields=["status", "kelurahan"])]
+        constraints = [
+            models.CheckConstraint(
+                name="merchant_line_only_for_umkm",
+                condition=Q(kind="umkm", line__in=["kuliner", "kerajinan", "fashion", "lainnya"])
+                | Q(kind="toko_kelontong", line=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+
+class BankAccount(models.Model):
+    """Where a merchant's payouts go. One per merchant; changes are audited."""
+
+    merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="bank_account")
+    bank_code = models.CharField("bank", max_length=20)
+    account_number = models.CharField("nomor rekening", max_length=30)
+    holder_name = models.CharField("nama pemilik rekening", max_length=120)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "rekening bank"
+        verbose_name_plural = "rekening bank"
+
+    def __str__(self) -> str:
+        return f"{self.bank_code} {self.account_number[-4:]:*>8}"
