@@ -11,6 +11,7 @@ from peken.accounts.api import audit_router, people_router
 from peken.accounts.api import router as accounts_router
 from peken.accounts.services import token_authenticate
 from peken.catalog.api import router as catalog_router
+from peken.catalog.search_api import router as search_router
 from peken.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from peken.merchants.api import router as merchants_router
 from peken.regions.api import router as regions_router
@@ -90,3 +91,4 @@ api.add_router("/people", people_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", merchants_router)
 api.add_router("/", catalog_router)
+api.add_router("/", search_router)
