@@ -41,8 +41,15 @@ class ApiClient:
     def patch(self, path, data=None, **extra):
         return self._call("patch", path, data, **extra)
 
+    def put(self, path, data=None, **extra):
+        return self._call("put", path, data, **extra)
+
     def delete(self, path, **extra):
         return self._call("delete", path, **extra)
+
+    def upload(self, path, files: dict, **fields):
+        """A multipart POST, as a phone uploading a photo or a spreadsheet."""
+        return self.client.post(f"/api/v1{path}", {**files, **fields}, headers=self.headers)
 
 
 @pytest.fixture
@@ -59,3 +66,28 @@ def city_admin(db):
 @pytest.fixture
 def auditor(db):
     return factories.user("auditor", Role.AUDITOR)
+
+
+def ensure_reference_data() -> None:
+    """Regions and the city's catalog defaults, reloaded after a transactional test's flush."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from peken.catalog.models import Category
+    from peken.regions.models import Kelurahan
+
+    if not Kelurahan.objects.exists():
+        regions_import_bundled(actor="tests")
+    if not Category.objects.exists():
+        defaults = import_module("peken.catalog.migrations.0003_city_defaults")
+        defaults.load(apps, None)
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """A database that threads share: real commits, as under concurrent requests.
+
+    pytest-django runs these tests after the others, and empties the tables after each.
+    """
+    ensure_reference_data()

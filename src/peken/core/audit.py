@@ -31,7 +31,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 def _json_value(name: str, value: Any) -> Any:
     if name in MASKED_FIELDS and value:
         return MASKED_FIELDS[name](str(value))
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if value is None or isinstance(value, (bool, int, float, str, dict, list)):
         return value
     return str(value)
 
