@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from peken.accounts import rules
 from peken.accounts.models import OPD, AsnProfile, Role, RoleGrant, User
-from peken.core.audit import audit_entry, audit_record
+from peken.core.audit import audit_entry, audit_import
 from peken.core.masking import mask_nik
 from peken.core.models import AuditEntry
 from peken.core.tabular import (
@@ -313,12 +313,12 @@ def _write(rows, existing, actor, deactivate_missing, progress, total) -> Roster
         unchanged=len(existing) - len(changed_profiles),
         deactivated=deactivated,
     )
-    audit_record(
+    audit_import(
         actor=actor,
         action="asn.roster_import",
         target_type="accounts.AsnProfile",
-        target_repr=f"{len(rows)} ASN",
-        after=result.__dict__,
+        summary=f"{len(rows)} ASN",
+        result=result,
     )
     return result
 

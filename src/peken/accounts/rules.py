@@ -133,12 +133,9 @@ def check_nip(nip: str, *, today: dt.date) -> str:
 
 def normalize_golongan(text: str) -> str:
     """`III/a`, `iii a`, `3A`, `III-A` → `III/a`."""
-    match = re.fullmatch(r"(?i)\s*(IV|I{1,3}|[1-4])\s*[/\-. ]?\s*([a-e])\s*", text or "")
-    if not match:
-        raise IdentityError(f"Golongan '{text}' tidak dikenal (contoh: III/a).")
-    golongan = f"{ROMAN.get(match[1], match[1].upper())}/{match[2].lower()}"
+    golongan = _roman_grade(text, "/")
     if golongan not in GOLONGAN:
-        raise IdentityError(f"Golongan '{text}' tidak ada.")
+        raise IdentityError(f"Golongan '{text}' tidak dikenal (contoh: III/a).")
     return golongan
 
 
@@ -147,13 +144,19 @@ def normalize_eselon(text: str) -> str:
     cleaned = (text or "").strip()
     if cleaned in {"", "-"} or re.fullmatch(r"(?i)non[\s\-]*es+elon", cleaned):
         return ""
-    match = re.fullmatch(r"(?i)\s*(IV|V|I{1,3}|[1-5])\s*[/\-. ]?\s*([ab])\s*", cleaned)
-    if not match:
-        raise IdentityError(f"Eselon '{text}' tidak dikenal (contoh: III.b, atau kosong).")
-    eselon = f"{ROMAN.get(match[1], match[1].upper())}.{match[2].lower()}"
+    eselon = _roman_grade(cleaned, ".")
     if eselon not in ESELON:
-        raise IdentityError(f"Eselon '{text}' tidak ada.")
+        raise IdentityError(f"Eselon '{text}' tidak dikenal (contoh: III.b, atau kosong).")
     return eselon
+
+
+def _roman_grade(text: str, joiner: str) -> str:
+    """A roman or arabic numeral and a letter, written any common way, as `III<joiner>a`;
+    empty when it is not of that shape."""
+    match = re.fullmatch(r"(?i)\s*(IV|V|I{1,3}|[1-5])\s*[/\-. ]?\s*([a-e])\s*", text or "")
+    if not match:
+        return ""
+    return f"{ROMAN.get(match[1], match[1].upper())}{joiner}{match[2].lower()}"
 
 
 def normalize_phone(text: str) -> str:

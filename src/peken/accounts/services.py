@@ -14,7 +14,7 @@ from django.utils import timezone
 from peken.accounts import permissions, rules
 from peken.accounts.backends import find_user
 from peken.accounts.models import OPD, ApiToken, LoginThrottle, Role, RoleGrant, User, WargaProfile
-from peken.core.audit import audit_record, changed_fields, snapshot
+from peken.core.audit import audit_import, audit_record, changed_fields, snapshot
 from peken.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
 from peken.core.tabular import ImportProblem, ImportRejected, read_table, require_columns
 from peken.regions.models import Kecamatan, Kelurahan
@@ -370,11 +370,11 @@ def opd_import(*, data: bytes, actor) -> OpdImportResult:
                 opd.save()
                 updated += 1
         result = OpdImportResult(created, updated)
-        audit_record(
+        audit_import(
             actor=actor,
             action="opd.import",
             target_type="accounts.OPD",
-            target_repr=f"{len(wanted)} OPD",
-            after=result.__dict__,
+            summary=f"{len(wanted)} OPD",
+            result=result,
         )
     return result

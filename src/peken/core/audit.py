@@ -73,6 +73,17 @@ def audit_entry(
     )
 
 
+def audit_import(*, actor, action: str, target_type: str, summary: str, result) -> AuditEntry:
+    """One entry for a whole file import: what kind of rows, how many, what happened to them."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_repr=summary,
+        after=dict(result.__dict__),
+    )
+
+
 def _actor_name(actor) -> str:
     if actor is None:
         return "sistem"

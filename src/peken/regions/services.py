@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from peken.core.audit import audit_record
+from peken.core.audit import audit_import
 from peken.core.tabular import ImportRejected, read_table, require_columns
 from peken.regions.models import Kecamatan, Kelurahan
 from peken.regions.rules import (
@@ -51,12 +51,12 @@ def regions_import(*, data: bytes, actor=None) -> RegionImportResult:
         raise ImportRejected(sorted(problems, key=lambda problem: problem.line))
     with transaction.atomic():
         result = _upsert([region for _, region in parsed])
-        audit_record(
+        audit_import(
             actor=actor,
             action="regions.import",
             target_type="regions.Kelurahan",
-            target_repr=f"{len(parsed)} kelurahan",
-            after=result.__dict__,
+            summary=f"{len(parsed)} kelurahan",
+            result=result,
         )
     return result
 
