@@ -1,6 +1,194 @@
-"""Catalog rules: pure functions, no Django."""
+"""Catalog rules: pure functions, no Django. Messages are in Indonesian because they go straight to
+the shop owner or officer who typed the value."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Review states, the same strings as catalog.models.Product.Review.
+APPROVED = "approved"
+ON_HOLD = "on_hold"
+REJECTED = "rejected"
+
+MAX_PHOTOS = 5
+# Guards against a slipped finger (Rp 7.500.000 for a Rp 7.500 bag of crisps) and against numbers
+# the database cannot hold; a city that sells dearer goods raises them.
+MAX_PRICE = 100_000_000
+MAX_STOCK = 1_000_000
+MAX_REVIEW_REASON = 300
+MAX_NAME = 120
+MAX_DESCRIPTION = 3000
+
+
+class CatalogRuleError(ValueError):
+    """A value that breaks a catalog rule; `field` names the input it came from."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def search_text_for(*, name: str, description: str, merchant_name: str) -> str:
     """The words a keyword search looks through: the product's and its shop's."""
     return " ".join(part.strip() for part in (name, description, merchant_name) if part)
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def check_price(price) -> int:
+    """A price is a whole number of rupiah above zero (never a float, never a bool)."""
+    if isinstance(price, bool) or not isinstance(price, int):
+        raise CatalogRuleError("Harga harus bilangan bulat rupiah, tanpa koma.", "price")
+    if price <= 0:
+        raise CatalogRuleError("Harga harus lebih dari Rp 0.", "price")
+    if price > MAX_PRICE:
+        raise CatalogRuleError(f"Harga paling tinggi Rp {format_rupiah(MAX_PRICE)}.", "price")
+    return price
+
+
+def check_stock(stock) -> int:
+    if isinstance(stock, bool) or not isinstance(stock, int):
+        raise CatalogRuleError("Stok harus bilangan bulat.", "stock")
+    if stock < 0:
+        raise CatalogRuleError("Stok tidak boleh kurang dari 0.", "stock")
+    if stock > MAX_STOCK:
+        raise CatalogRuleError(f"Stok paling banyak {format_rupiah(MAX_STOCK)}.", "stock")
+    return stock
+
+
+def stock_for(*, stock: int, is_made_to_order: bool) -> int:
+    """Made-to-order goods have no stock to run out of, so whatever was typed is stored as 0."""
+    return 0 if is_made_to_order else check_stock(stock)
+
+
+def check_name(name: str) -> str:
+    return check_label(name, "name", "Nama produk", max_length=MAX_NAME)
+
+
+def check_description(description: str) -> str:
+    cleaned = description.strip()
+    if len(cleaned) > MAX_DESCRIPTION:
+        raise CatalogRuleError(
+            f"Deskripsi paling panjang {format_rupiah(MAX_DESCRIPTION)} huruf.", "description"
+        )
+    return cleaned
+
+
+def check_label(value: str, field: str, label: str, *, max_length: int = 80) -> str:
+    """A one-line text that must be filled in: runs of spaces become one."""
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise CatalogRuleError(f"{label} wajib diisi.", field)
+    if len(cleaned) > max_length:
+        raise CatalogRuleError(f"{label} paling panjang {max_length} huruf.", field)
+    return cleaned
+
+
+def check_review_reason(reason: str) -> str:
+    cleaned = reason.strip()
+    if not cleaned:
+        raise CatalogRuleError("Alasan penolakan wajib diisi.", "reason")
+    if len(cleaned) > MAX_REVIEW_REASON:
+        raise CatalogRuleError(
+            f"Alasan penolakan paling panjang {MAX_REVIEW_REASON} huruf.", "reason"
+        )
+    return cleaned
+
+
+def format_rupiah(amount: int) -> str:
+    """30000000 → '30.000.000'."""
+    return f"{amount:,}".replace(",", ".")
+
+
+# --- reference prices (harga acuan) ------------------------------------------------------------
+
+
+def reference_mismatch(
+    *, price: int, unit: str, reference_price: int, reference_unit: str
+) -> str | None:
+    """Why a product linked to a reference item may not carry this price and unit, or None."""
+    if price != reference_price or unit != reference_unit:
+        return (
+            f"Produk ini memakai harga acuan kota: harus Rp {format_rupiah(reference_price)} "
+            f"per {reference_unit}."
+        )
+    return None
+
+
+# --- prohibited goods ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProhibitedMatch:
+    term: str
+    reason: str
+
+    @property
+    def hold_reason(self) -> str:
+        return (
+            f"Mengandung kata '{self.term}' ({self.reason}). "
+            "Produk ditahan sampai diperiksa petugas."
+        )
+
+
+REREVIEW_REASON = "Produk sudah diubah. Menunggu pemeriksaan ulang petugas."
+
+
+def normalize_term(term: str) -> str:
+    """Terms are stored lower case with single spaces; matching ignores case anyway."""
+    cleaned = " ".join(term.lower().split())
+    if len(cleaned) < 2:
+        raise CatalogRuleError("Kata terlarang paling sedikit 2 huruf.", "term")
+    if not re.fullmatch(r"[\w\s-]+", cleaned):
+        raise CatalogRuleError("Kata terlarang hanya boleh berisi huruf, angka dan spasi.", "term")
+    return cleaned
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # Whole words only: "emas" must not catch "kemasan", nor "bir" catch "birthday". Words of a
+    # phrase may be separated by any run of spaces or line breaks.
+    words = [re.escape(word) for word in term.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def prohibited_match(
+    *, name: str, description: str, terms: Iterable[tuple[str, str]]
+) -> ProhibitedMatch | None:
+    """The first (term, reason) whose term appears as whole words in the name or description."""
+    text = f"{name}\n{description}"
+    for term, reason in terms:
+        if term.strip() and _term_pattern(term).search(text):
+            return ProhibitedMatch(term=term, reason=reason)
+    return None
+
+
+@dataclass(frozen=True)
+class Review:
+    state: str
+    reason: str
+
+
+def review_for_new(match: ProhibitedMatch | None) -> Review:
+    return Review(ON_HOLD, match.hold_reason) if match else Review(APPROVED, "")
+
+
+def review_after_edit(
+    *, current: Review, text_changed: bool, match: ProhibitedMatch | None
+) -> Review:
+    """The review state after the owner edits a product.
+
+    An officer's decision covers the exact name and description they saw: edits that leave both
+    alone (price, stock, photos, switching it off and on) never reopen it. Once the text changes:
+    a match holds the product again, even one an officer had approved, or the owner could get a
+    harmless text approved and then swap in another. Only an officer lifts a hold or a rejection;
+    an owner's edit may put a product on hold but never takes it off (else an owner could edit a
+    rejected product twice to have it approved without anyone looking).
+    """
+    if not text_changed:
+        return current
+    if match is not None:
+        return Review(ON_HOLD, match.hold_reason)
+    if current.state == APPROVED:
+        return current
+    return Review(ON_HOLD, REREVIEW_REASON)
