@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 
 from peken.accounts.backends import find_user
 from peken.accounts.models import OPD, AsnProfile, Role, User
+from peken.catalog.models import Product
 from peken.demo.services import DEMO_LOGINS, DEMO_PASSWORD, demo_load
+from peken.merchants.models import Merchant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,9 +50,9 @@ def test_demo_loads_people_for_every_role_once(settings, capsys):
         assert user.check_password(DEMO_PASSWORD) and user.has_role(role), username
     asn = User.objects.get(username="asn")
     assert find_user(asn.asn_profile.nip) == asn
-    count = User.objects.count()
+    counts = (User.objects.count(), Merchant.objects.count(), Product.objects.count())
     assert demo_load() is False
-    assert User.objects.count() == count
+    assert (User.objects.count(), Merchant.objects.count(), Product.objects.count()) == counts
     call_command("demo")
     assert "peken-demo" in capsys.readouterr().out
 
