@@ -5,12 +5,12 @@ from django.db.models import QuerySet
 
 from peken.accounts import permissions
 from peken.accounts.models import Role, User
-from peken.catalog.models import Category, Product, ProhibitedTerm, ReferenceItem
-from peken.catalog.services import (
+from peken.catalog.errors import (
     ProductNotFound,
     ProhibitedTermNotFound,
     ReferenceItemNotFound,
 )
+from peken.catalog.models import Category, Product, ProhibitedTerm, ReferenceItem
 from peken.merchants.models import Merchant
 
 
