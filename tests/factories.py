@@ -121,3 +121,30 @@ def product(shop=None, *, name: str = "Beras Premium 5 kg", price: int = 75_000,
     item.search_text = f"{item.name} {item.description} {shop.name}"
     item.save()
     return item
+
+
+def asn(kelurahan_code: str | None = "35.78.05.1003", *, golongan: str = "III/a", **fields):
+    """An active ASN with a domicile kelurahan (or, with kelurahan_code=None, a workplace)."""
+    from peken.accounts.models import AsnProfile
+
+    person = user(None, Role.ASN, nik=valid_nik())
+    AsnProfile.objects.create(
+        user=person,
+        nip=valid_nip(),
+        golongan=golongan,
+        eselon=fields.pop("eselon", ""),
+        opd=fields.pop("opd", None) or opd(),
+        domicile_kelurahan=kelurahan(kelurahan_code) if kelurahan_code else None,
+        workplace_kecamatan=None if kelurahan_code else kecamatan(),
+        **fields,
+    )
+    return person
+
+
+def person_with(role: str) -> User:
+    """Someone holding just this role, with the scope it needs."""
+    if role == Role.OFFICER:
+        return officer(kelurahan_code="35.78.05.1003")
+    if role == Role.OPD_ADMIN:
+        return opd_admin(opd())
+    return user(None, role)

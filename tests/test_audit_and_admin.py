@@ -219,3 +219,11 @@ def test_role_changes_in_the_back_office_are_audited(client, city_admin):
     entry = AuditEntry.objects.get(action="admin.add", target_type="accounts.RoleGrant")
     assert entry.after["role"] == "auditor" and entry.actor == city_admin
     assert User.objects.get(pk=person.pk).has_role(Role.AUDITOR)
+
+
+def test_a_body_that_is_not_json_gets_a_code(client):
+    response = client.post(
+        "/api/v1/auth/token", data="{bukan json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_json"

@@ -4,7 +4,7 @@ HTTP responses with stable machine codes."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from peken.accounts.api import audit_router, people_router
@@ -14,6 +14,7 @@ from peken.catalog.api import router as catalog_router
 from peken.catalog.search_api import router as search_router
 from peken.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from peken.merchants.api import router as merchants_router
+from peken.ordering.api import router as ordering_router
 from peken.regions.api import router as regions_router
 
 
@@ -70,6 +71,21 @@ def validation_error(request, error: ValidationError):
     )
 
 
+HTTP_ERROR_CODES = {
+    400: ("invalid_json", "Isi permintaan bukan JSON yang valid."),
+    403: ("permission_denied", PermissionDenied.default_message),
+    404: ("not_found", NotFound.default_message),
+    429: ("too_many_requests", "Terlalu banyak permintaan. Coba lagi nanti."),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, error: HttpError):
+    """ninja's own refusals (an unreadable body, …), in our shape."""
+    code, message = HTTP_ERROR_CODES.get(error.status_code, ("http_error", error.message))
+    return _error(request, error.status_code, {"code": code, "message": message})
+
+
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, error):
     return _error(request, 401, NotAuthenticated().as_dict())
@@ -92,3 +108,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/", merchants_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
+api.add_router("/", ordering_router)

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "peken.accounts",
     "peken.merchants",
     "peken.catalog",
+    "peken.policy",
+    "peken.quotas",
+    "peken.ordering",
     "peken.demo",
 ]
 

@@ -44,3 +44,17 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def month_or_current(text: str | None, *, now: dt.datetime) -> Month:
+    """A `?month=YYYY-MM` parameter, or the current WIB month when it is absent."""
+    from peken.core.errors import InvalidInput
+
+    if not text:
+        return Month.of(now)
+    try:
+        return Month.parse(text)
+    except ValueError as error:
+        raise InvalidInput(
+            "Bulan harus berbentuk YYYY-MM, misalnya 2026-03.", field="month"
+        ) from error

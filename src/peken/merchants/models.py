@@ -43,6 +43,18 @@ class Merchant(models.Model):
     nib = models.CharField("NIB", max_length=13, blank=True)
     opening_hours = models.JSONField("jam buka", default=dict, blank=True)
     photo = models.ImageField("foto toko", upload_to="merchants/", blank=True)
+    offers_pickup = models.BooleanField("bisa diambil di toko", default=True)
+    offers_delivery = models.BooleanField("bisa diantar", default=True)
+    # Delivery fees by zone, set by the merchant: the buyer's kelurahan, kecamatan, or elsewhere.
+    delivery_fee_same_kelurahan = models.PositiveIntegerField(
+        "ongkos antar, kelurahan yang sama (Rp)", default=0
+    )
+    delivery_fee_same_kecamatan = models.PositiveIntegerField(
+        "ongkos antar, kecamatan yang sama (Rp)", default=5_000
+    )
+    delivery_fee_city = models.PositiveIntegerField(
+        "ongkos antar, lain kecamatan (Rp)", default=10_000
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.CharField("alasan", max_length=500, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,302 @@
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpResponse
+from django.utils import timezone
+from ninja import Header, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
+from pydantic import Field, StrictInt
+
+from peken.accounts.models import Role
+from peken.accounts.permissions import require_role
+from peken.core.months import month_or_current
+from peken.merchants.selectors import merchant_by_id
+from peken.ordering import rules, selectors, services
+from peken.ordering.models import Order
+from peken.policy.selectors import policy_current
+from peken.policy.services import policy_update
+from peken.quotas.selectors import quota_status
+from peken.quotas.services import merchant_cap_set
+
+router = Router(tags=["pesanan"])
+ERRORS_AUTH = ["not_authenticated", "permission_denied"]
+ORDER_STEP_ERRORS = {
+    "x-error-codes": [*ERRORS_AUTH, "order_not_found", "order_status_conflict", "invalid_input"]
+}
+
+
+class CartLineIn(Schema):
+    product_id: StrictInt
+    quantity: StrictInt = Field(..., description=f"1 sampai {rules.MAX_QUANTITY}")
+
+
+class CheckoutIn(Schema):
+    items: list[CartLineIn] = Field(..., max_length=rules.MAX_LINES * 2)
+    fulfilment: Literal["delivery", "pickup"]
+    address: str = Field("", max_length=300)
+    delivery_kelurahan: str | None = Field(
+        None, max_length=13, description="Kode kelurahan tujuan; tanpa ini: kelurahan domisili"
+    )
+
+
+class OrderItemOut(Schema):
+    product_id: int
+    product_name: str
+    unit: str
+    unit_price: int
+    quantity: int
+    line_total: int
+
+
+class OrderEventOut(Schema):
+    from_status: str
+    to_status: str
+    at: dt.datetime
+    actor_kind: str
+    note: str
+
+
+class OrderOut(Schema):
+    id: int
+    merchant_id: int
+    merchant_name: str = Field(..., alias="merchant.name")
+    buyer_kind: str
+    status: str
+    status_label: str
+    fulfilment: str
+    delivery_zone: str
+    address: str
+    goods_total: int
+    delivery_fee: int
+    total: int
+    placed_at: dt.datetime
+    month: str
+    cancel_reason: str
+    items: list[OrderItemOut]
+    events: list[OrderEventOut]
+
+    @staticmethod
+    def resolve_status_label(order) -> str:
+        return Order.Status(order.status).label
+
+    @staticmethod
+    def resolve_month(order) -> str:
+        return f"{order.month:%Y-%m}"
+
+
+class CheckoutOut(Schema):
+    checkout_id: int
+    orders: list[OrderOut]
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+@router.post(
+    "/checkout",
+    response={201: CheckoutOut},
+    openapi_extra={
+        "x-error-codes": [
+            *ERRORS_AUTH,
+            "not_a_buyer",
+            "invalid_input",
+            "product_unavailable",
+            "fulfilment_unavailable",
+            "insufficient_stock",
+            "merchant_cap_reached",
+            "idempotency_key_reused",
+        ]
+    },
+)
+def checkout(
+    request,
+    response: HttpResponse,
+    payload: CheckoutIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100),
+):
+    """Places the cart: one order per shop, all or nothing. Send an `Idempotency-Key` so a
+    retried request returns the same orders (with `Idempotent-Replayed: true`)."""
+    result = services.checkout_place(
+        buyer=request.user,
+        lines=[(line.product_id, line.quantity) for line in payload.items],
+        fulfilment=payload.fulfilment,
+        address=payload.address,
+        delivery_kelurahan_code=payload.delivery_kelurahan,
+        idempotency_key=idempotency_key,
+        request_hash=rules.request_fingerprint(payload.dict()),
+    )
+    orders = list(
+        selectors.orders_of_buyer(buyer=request.user)
+        .filter(checkout=result.checkout)
+        .order_by("id")
+    )
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, {"checkout_id": result.checkout.pk, "orders": orders})
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate(PageNumberPagination, page_size=20)
+def my_orders(request, status: str | None = None):
+    """The signed-in buyer's own orders, newest first."""
+    return selectors.orders_of_buyer(buyer=request.user, status=status)
+
+
+@router.get(
+    "/orders/{order_id}",
+    response=OrderOut,
+    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "order_not_found"]},
+)
+def order_detail(request, order_id: int):
+    """An order its buyer or its shop's owner may see; for anyone else it does not exist."""
+    return selectors.order_for(viewer=request.user, order_id=order_id)
+
+
+def _step(request, order_id: int, action: str, reason: str = ""):
+    order = selectors.order_for(viewer=request.user, order_id=order_id)
+    services.order_act(actor=request.user, order=order, action=action, reason=reason)
+    return selectors.order_for(viewer=request.user, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/cancel", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS)
+def order_cancel(request, order_id: int):
+    """The buyer cancels before the shop accepts; stock and cap are given back."""
+    return _step(request, order_id, "cancel")
+
+
+@router.post("/orders/{order_id}/confirm", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS)
+def order_confirm(request, order_id: int):
+    """The buyer confirms the goods arrived (or were picked up)."""
+    return _step(request, order_id, "confirm")
+
+
+@router.get("/merchant/orders", response=list[OrderOut])
+@paginate(PageNumberPagination, page_size=20)
+def merchant_orders(request, merchant_id: int | None = None, status: str | None = None):
+    """Orders to the signed-in owner's shops: their inbox."""
+    return selectors.orders_of_merchant_owner(
+        owner=request.user, merchant_id=merchant_id, status=status
+    )
+
+
+@router.post(
+    "/merchant/orders/{order_id}/accept", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
+)
+def merchant_order_accept(request, order_id: int):
+    return _step(request, order_id, "accept")
+
+
+@router.post(
+    "/merchant/orders/{order_id}/reject", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
+)
+def merchant_order_reject(request, order_id: int, payload: ReasonIn):
+    """The shop declines, with a reason the buyer sees; stock and cap are given back."""
+    return _step(request, order_id, "reject", payload.reason)
+
+
+@router.post(
+    "/merchant/orders/{order_id}/deliver", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
+)
+def merchant_order_deliver(request, order_id: int):
+    return _step(request, order_id, "deliver")
+
+
+@router.post(
+    "/merchant/orders/{order_id}/ready", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
+)
+def merchant_order_ready(request, order_id: int):
+    return _step(request, order_id, "ready")
+
+
+@router.post(
+    "/merchant/orders/{order_id}/complete", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
+)
+def merchant_order_complete(request, order_id: int):
+    return _step(request, order_id, "complete")
+
+
+@router.post(
+    "/admin/orders/{order_id}/mark-paid", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
+)
+def admin_order_mark_paid(request, order_id: int):
+    """A city admin records a payment by hand (until the payment gateway does it)."""
+    require_role(request.user, Role.CITY_ADMIN)
+    return _step(request, order_id, "pay")
+
+
+# --- caps and policy --------------------------------------------------------------------------
+
+
+class QuotaOut(Schema):
+    month: str
+    cap: int
+    used: int
+    remaining: int
+
+
+@router.get(
+    "/merchants/{merchant_id}/quota",
+    response=QuotaOut,
+    openapi_extra={
+        "x-error-codes": [*ERRORS_AUTH, "outside_area", "merchant_not_found", "invalid_input"]
+    },
+)
+def merchant_quota(request, merchant_id: int, month: str | None = None):
+    """The shop's cap, ASN turnover and what is left in a WIB month (default: this month)."""
+    merchant = merchant_by_id(merchant_id=merchant_id)
+    period = month_or_current(month, now=timezone.now())
+    return quota_status(viewer=request.user, merchant=merchant, month=period)
+
+
+class CapIn(Schema):
+    cap: StrictInt | None = Field(..., description="Rupiah; null: kembali ke batas kota")
+
+
+@router.put(
+    "/admin/merchants/{merchant_id}/cap",
+    response=QuotaOut,
+    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "merchant_not_found", "invalid_input"]},
+)
+def admin_merchant_cap(request, merchant_id: int, payload: CapIn):
+    """A city admin gives one shop its own monthly cap."""
+    merchant = merchant_by_id(merchant_id=merchant_id)
+    merchant_cap_set(actor=request.user, merchant=merchant, cap=payload.cap)
+    period = month_or_current(None, now=timezone.now())
+    return quota_status(viewer=request.user, merchant=merchant, month=period)
+
+
+class PolicyIn(Schema):
+    default_cap: StrictInt | None = None
+    warga_orders_count_toward_cap: bool | None = None
+    fair_ranking: bool | None = None
+    obligation_home_kecamatan_only: bool | None = None
+    payment_timeout_minutes: StrictInt | None = Field(None, ge=5, le=24 * 60)
+    acceptance_timeout_hours: StrictInt | None = Field(None, ge=1, le=7 * 24)
+
+
+class PolicyOut(Schema):
+    default_cap: int
+    warga_orders_count_toward_cap: bool
+    fair_ranking: bool
+    obligation_home_kecamatan_only: bool
+    payment_timeout_minutes: int
+    acceptance_timeout_hours: int
+
+
+@router.get("/admin/policy", response=PolicyOut, openapi_extra={"x-error-codes": ERRORS_AUTH})
+def admin_policy(request):
+    require_role(request.user, Role.CITY_ADMIN, Role.AUDITOR)
+    return policy_current()
+
+
+@router.put(
+    "/admin/policy",
+    response=PolicyOut,
+    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "invalid_input"]},
+)
+def admin_policy_update(request, payload: PolicyIn):
+    """A city admin sets the default cap and the switches; only the fields sent change."""
+    changes = {key: value for key, value in payload.dict().items() if value is not None}
+    return policy_update(actor=request.user, **changes)

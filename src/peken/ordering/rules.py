@@ -1,0 +1,98 @@
+"""Ordering rules: the order state machine, delivery zones, cart lines. Pure: no Django."""
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+MAX_QUANTITY = 1_000
+MAX_LINES = 50
+
+# action → (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "pay": (frozenset({"awaiting_payment"}), "paid"),
+    "accept": (frozenset({"paid"}), "accepted"),
+    "deliver": (frozenset({"accepted"}), "delivering"),
+    "ready": (frozenset({"accepted"}), "ready_for_pickup"),
+    "complete": (frozenset({"delivering", "ready_for_pickup"}), "completed"),
+    "confirm": (frozenset({"delivering", "ready_for_pickup"}), "completed"),
+    "cancel": (frozenset({"awaiting_payment", "paid"}), "cancelled"),
+    "reject": (frozenset({"paid", "accepted"}), "cancelled"),
+    "expire_payment": (frozenset({"awaiting_payment"}), "cancelled"),
+    "expire_acceptance": (frozenset({"paid"}), "cancelled"),
+}
+# Only the matching fulfilment may take these steps.
+FULFILMENT_OF_ACTION = {"deliver": "delivery", "ready": "pickup"}
+ACTIONS_NEEDING_REASON = {"reject"}
+STATUS_LABELS = {
+    "awaiting_payment": "menunggu pembayaran",
+    "paid": "sudah dibayar",
+    "accepted": "diterima toko",
+    "delivering": "sedang diantar",
+    "ready_for_pickup": "siap diambil",
+    "completed": "selesai",
+    "cancelled": "dibatalkan",
+}
+ZONES = ("same_kelurahan", "same_kecamatan", "city")
+
+
+class OrderRuleError(ValueError):
+    """str(error) is the Indonesian message."""
+
+
+def next_status(*, status: str, action: str, fulfilment: str) -> str:
+    starts, target = TRANSITIONS[action]
+    if status not in starts:
+        raise OrderRuleError(
+            f"Pesanan yang {STATUS_LABELS.get(status, status)} tidak dapat diubah dengan cara ini."
+        )
+    wanted = FULFILMENT_OF_ACTION.get(action)
+    if wanted is not None and wanted != fulfilment:
+        raise OrderRuleError(
+            "Pesanan ini diantar, bukan diambil."
+            if fulfilment == "delivery"
+            else "Pesanan ini diambil di toko, bukan diantar."
+        )
+    return target
+
+
+def merged_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Cart lines as product → quantity; the same product twice is one line of both quantities."""
+    merged: dict[int, int] = {}
+    for product_id, quantity in lines:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise OrderRuleError("Jumlah barang harus bilangan bulat paling sedikit 1.")
+        merged[product_id] = merged.get(product_id, 0) + quantity
+        if merged[product_id] > MAX_QUANTITY:
+            raise OrderRuleError(f"Jumlah satu barang paling banyak {MAX_QUANTITY}.")
+    if not merged:
+        raise OrderRuleError("Keranjang kosong.")
+    if len(merged) > MAX_LINES:
+        raise OrderRuleError(f"Satu checkout paling banyak {MAX_LINES} barang berbeda.")
+    return merged
+
+
+def delivery_zone(
+    *,
+    buyer_kelurahan_id: int | None,
+    buyer_kecamatan_id: int | None,
+    merchant_kelurahan_id: int,
+    merchant_kecamatan_id: int,
+) -> str:
+    if buyer_kelurahan_id is not None and buyer_kelurahan_id == merchant_kelurahan_id:
+        return "same_kelurahan"
+    if buyer_kecamatan_id is not None and buyer_kecamatan_id == merchant_kecamatan_id:
+        return "same_kecamatan"
+    return "city"
+
+
+def request_fingerprint(payload: dict) -> str:
+    """The same body, written in any key order, gives the same fingerprint."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# Who may take which step: the buyer of the order, the owner of its shop, or a city admin
+# (who marks orders paid until the payment gateway does it).
+BUYER_ACTIONS = frozenset({"cancel", "confirm"})
+MERCHANT_ACTIONS = frozenset({"accept", "reject", "deliver", "ready", "complete"})
+ADMIN_ACTIONS = frozenset({"pay"})

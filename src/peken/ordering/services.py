@@ -1,0 +1,401 @@
+"""Placing a cart and moving orders through their life.
+
+Placement is all-or-nothing: stock and cap are reserved for every order of the cart, or for none.
+Locks are always taken in one order — product rows by id, then quota rows by merchant id — and
+checks happen in the same statement as the write (conditional UPDATE), so hundreds of concurrent
+checkouts can neither oversell the last item nor push a shop past its cap.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from peken.accounts.models import AsnProfile, Role, User, WargaProfile
+from peken.catalog.models import Product
+from peken.catalog.selectors import products_visible
+from peken.core.errors import Conflict, InvalidInput, PermissionDenied
+from peken.core.months import Month
+from peken.merchants.models import Merchant
+from peken.ordering import rules
+from peken.ordering.models import Checkout, Order, OrderEvent, OrderItem
+from peken.policy.selectors import policy_current
+from peken.quotas.rules import month_key
+from peken.quotas.services import quota_release, quota_reserve
+from peken.regions.models import Kelurahan
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    default_message = "Stok barang tidak cukup."
+
+
+class ProductUnavailable(InvalidInput):
+    code = "product_unavailable"
+    default_message = "Barang ini tidak dijual lagi."
+
+
+class FulfilmentUnavailable(InvalidInput):
+    code = "fulfilment_unavailable"
+    default_message = "Toko ini tidak melayani cara pengambilan tersebut."
+
+
+class IdempotencyKeyReused(InvalidInput):
+    code = "idempotency_key_reused"
+    default_message = "Idempotency-Key ini sudah dipakai untuk isi keranjang yang lain."
+
+
+class OrderStatusConflict(Conflict):
+    code = "order_status_conflict"
+    default_message = "Status pesanan sudah berubah."
+
+
+class NotABuyer(PermissionDenied):
+    code = "not_a_buyer"
+    default_message = "Hanya ASN dan warga terdaftar yang dapat berbelanja."
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who is buying, as placement needs it: their kind and where they are."""
+
+    user: User
+    kind: str
+    kelurahan: Kelurahan | None
+    kecamatan_id: int | None
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    checkout: Checkout
+    orders: list[Order]
+    replayed: bool
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def buyer_of(user: User) -> Buyer:
+    """An active ASN buys as ASN (their spending counts); otherwise a registered warga."""
+    if user.has_role(Role.ASN):
+        profile = (
+            AsnProfile.objects.select_related("domicile_kelurahan")
+            .filter(user=user, is_active=True)
+            .first()
+        )
+        if profile is not None:
+            kelurahan = profile.domicile_kelurahan
+            kecamatan_id = kelurahan.kecamatan_id if kelurahan else profile.workplace_kecamatan_id
+            return Buyer(user, Order.BuyerKind.ASN, kelurahan, kecamatan_id)
+    if user.has_role(Role.WARGA):
+        profile = WargaProfile.objects.select_related("kelurahan").filter(user=user).first()
+        if profile is not None:
+            return Buyer(
+                user, Order.BuyerKind.WARGA, profile.kelurahan, profile.kelurahan.kecamatan_id
+            )
+    raise NotABuyer()
+
+
+def checkout_place(
+    *,
+    buyer: User,
+    lines: list[tuple[int, int]],
+    fulfilment: str,
+    address: str = "",
+    delivery_kelurahan_code: str | None = None,
+    idempotency_key: str | None = None,
+    request_hash: str = "",
+) -> CheckoutResult:
+    """One order per merchant of the cart, with stock and cap reserved for all or for none.
+
+    The same idempotency key with the same body returns the first result again.
+    """
+    who = buyer_of(buyer)
+    if idempotency_key:
+        existing = Checkout.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, request_hash)
+    try:
+        quantities = rules.merged_lines(lines)
+    except rules.OrderRuleError as error:
+        raise InvalidInput(str(error), field="items") from error
+    products = _sellable_products(quantities, buyer)
+    destination = _destination(who, fulfilment, address, delivery_kelurahan_code)
+    policy = policy_current()
+    counts = who.kind == Order.BuyerKind.ASN or policy.warga_orders_count_toward_cap
+    try:
+        with transaction.atomic():
+            try:
+                checkout = Checkout.objects.create(
+                    buyer=buyer, idempotency_key=idempotency_key or None, request_hash=request_hash
+                )
+            except IntegrityError as error:
+                raise _DuplicateKey() from error
+            orders = _place_orders(
+                checkout, who, products, quantities, fulfilment, destination, counts, policy
+            )
+    except _DuplicateKey:
+        existing = Checkout.objects.get(buyer=buyer, idempotency_key=idempotency_key)
+        return _replay(existing, request_hash)
+    return CheckoutResult(checkout, orders, replayed=False)
+
+
+def _replay(checkout: Checkout, request_hash: str) -> CheckoutResult:
+    if checkout.request_hash != request_hash:
+        raise IdempotencyKeyReused()
+    return CheckoutResult(checkout, list(checkout.orders.order_by("id")), replayed=True)
+
+
+def _sellable_products(quantities: dict[int, int], buyer: User) -> dict[int, Product]:
+    products = {
+        product.pk: product
+        for product in products_visible()
+        .select_related("merchant__kelurahan")
+        .filter(pk__in=quantities)
+    }
+    for product_id in quantities:
+        if product_id not in products:
+            raise ProductUnavailable(
+                "Barang ini tidak ada, tidak aktif, atau tokonya tidak sedang berjualan.",
+                product_id=product_id,
+            )
+        if products[product_id].merchant.owner_id == buyer.pk:
+            raise InvalidInput("Anda tidak dapat membeli dari toko sendiri.", product_id=product_id)
+    return products
+
+
+@dataclass(frozen=True)
+class _Destination:
+    address: str
+    kelurahan_id: int | None
+    kecamatan_id: int | None
+
+
+def _destination(
+    who: Buyer, fulfilment: str, address: str, kelurahan_code: str | None
+) -> _Destination:
+    if fulfilment not in Order.Fulfilment.values:
+        raise InvalidInput(
+            "Pilih diantar (delivery) atau ambil di toko (pickup).", field="fulfilment"
+        )
+    if fulfilment == Order.Fulfilment.PICKUP:
+        return _Destination("", None, None)
+    address = " ".join((address or "").split())
+    if not 5 <= len(address) <= 300:
+        raise InvalidInput("Tulis alamat antar (5 sampai 300 huruf).", field="address")
+    if kelurahan_code:
+        kelurahan = Kelurahan.objects.filter(code=kelurahan_code).first()
+        if kelurahan is None:
+            raise InvalidInput(
+                f"Kelurahan '{kelurahan_code}' tidak dikenal.", field="delivery_kelurahan"
+            )
+        return _Destination(address, kelurahan.pk, kelurahan.kecamatan_id)
+    kelurahan = who.kelurahan
+    return _Destination(address, kelurahan.pk if kelurahan else None, who.kecamatan_id)
+
+
+def _place_orders(checkout, who, products, quantities, fulfilment, destination, counts, policy):
+    now = timezone.now()
+    month = month_key(Month.of(now))
+    by_merchant: dict[int, list[Product]] = defaultdict(list)
+    for product_id in sorted(quantities):
+        by_merchant[products[product_id].merchant_id].append(products[product_id])
+    for product_id in sorted(quantities):  # product rows first, by id
+        _take_stock(products[product_id], quantities[product_id])
+    orders = []
+    for merchant_id in sorted(by_merchant):  # then quota rows, by merchant id
+        lines = by_merchant[merchant_id]
+        merchant = lines[0].merchant
+        goods = sum(product.price * quantities[product.pk] for product in lines)
+        if counts:
+            quota_reserve(
+                merchant_id=merchant_id, month=month, amount=goods, default_cap=policy.default_cap
+            )
+        zone, fee = _delivery(merchant, fulfilment, destination)
+        order = Order.objects.create(
+            checkout=checkout,
+            buyer=who.user,
+            buyer_kind=who.kind,
+            merchant=merchant,
+            placed_at=now,
+            month=month,
+            counts_toward_cap=counts,
+            fulfilment=fulfilment,
+            delivery_zone=zone,
+            address=destination.address,
+            goods_total=goods,
+            delivery_fee=fee,
+            total=goods + fee,
+        )
+        OrderItem.objects.bulk_create(
+            [
+                OrderItem(
+                    order=order,
+                    product=product,
+                    product_name=product.name,
+                    unit=product.unit,
+                    unit_price=product.price,
+                    quantity=quantities[product.pk],
+                    line_total=product.price * quantities[product.pk],
+                    reserved_stock=not product.is_made_to_order,
+                )
+                for product in lines
+            ]
+        )
+        OrderEvent.objects.create(
+            order=order, to_status=order.status, at=now, actor=who.user, actor_kind="buyer"
+        )
+        orders.append(order)
+    return orders
+
+
+def _take_stock(product: Product, quantity: int) -> None:
+    if product.is_made_to_order:
+        return
+    taken = Product.objects.filter(pk=product.pk, stock__gte=quantity).update(
+        stock=F("stock") - quantity
+    )
+    if taken != 1:
+        available = (
+            Product.objects.filter(pk=product.pk).values_list("stock", flat=True).first() or 0
+        )
+        raise InsufficientStock(
+            f"Stok {product.name} tinggal {available}.", product_id=product.pk, available=available
+        )
+
+
+def _delivery(merchant: Merchant, fulfilment: str, destination: _Destination) -> tuple[str, int]:
+    if fulfilment == Order.Fulfilment.PICKUP:
+        if not merchant.offers_pickup:
+            raise FulfilmentUnavailable(
+                f"{merchant.name} tidak melayani ambil di toko.", merchant_id=merchant.pk
+            )
+        return "", 0
+    if not merchant.offers_delivery:
+        raise FulfilmentUnavailable(
+            f"{merchant.name} tidak melayani antar.", merchant_id=merchant.pk
+        )
+    zone = rules.delivery_zone(
+        buyer_kelurahan_id=destination.kelurahan_id,
+        buyer_kecamatan_id=destination.kecamatan_id,
+        merchant_kelurahan_id=merchant.kelurahan_id,
+        merchant_kecamatan_id=merchant.kelurahan.kecamatan_id,
+    )
+    fees = {
+        "same_kelurahan": merchant.delivery_fee_same_kelurahan,
+        "same_kecamatan": merchant.delivery_fee_same_kecamatan,
+        "city": merchant.delivery_fee_city,
+    }
+    return zone, fees[zone]
+
+
+# --- the life of an order ---------------------------------------------------------------------
+
+TIMESTAMP_OF_STATUS = {
+    "paid": "paid_at",
+    "accepted": "accepted_at",
+    "completed": "completed_at",
+    "cancelled": "cancelled_at",
+}
+
+
+def order_transition(
+    *, order: Order, action: str, actor: User | None, actor_kind: str, reason: str = ""
+) -> Order:
+    """Moves one order a step (callers check who may). Leaving for `cancelled` gives back the
+    stock and the cap it held, in the same transaction."""
+    reason = " ".join((reason or "").split())[:300]
+    if action in rules.ACTIONS_NEEDING_REASON and len(reason) < 5:
+        raise InvalidInput(
+            "Tuliskan alasannya (paling sedikit 5 huruf) untuk pembeli.", field="reason"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        try:
+            target = rules.next_status(
+                status=locked.status, action=action, fulfilment=locked.fulfilment
+            )
+        except rules.OrderRuleError as error:
+            raise OrderStatusConflict(str(error), status=locked.status) from error
+        if target == Order.Status.CANCELLED:
+            _release(locked)
+            locked.cancel_reason = reason
+        previous = locked.status
+        locked.status = target
+        if target in TIMESTAMP_OF_STATUS:
+            setattr(locked, TIMESTAMP_OF_STATUS[target], now)
+        locked.save()
+        OrderEvent.objects.create(
+            order=locked,
+            from_status=previous,
+            to_status=target,
+            at=now,
+            actor=actor,
+            actor_kind=actor_kind,
+            note=reason,
+        )
+    return locked
+
+
+def _release(order: Order) -> None:
+    """Stock back to each product (by id, as placement locks them), then the cap."""
+    for item in order.items.filter(reserved_stock=True).order_by("product_id"):
+        Product.objects.filter(pk=item.product_id).update(stock=F("stock") + item.quantity)
+    if order.counts_toward_cap:
+        quota_release(merchant_id=order.merchant_id, month=order.month, amount=order.goods_total)
+
+
+def order_act(*, actor: User, order: Order, action: str, reason: str = "") -> Order:
+    """A person takes a step on an order: its buyer, its shop's owner, or a city admin."""
+    if action in rules.BUYER_ACTIONS and order.buyer_id == actor.pk:
+        kind = "buyer"
+    elif action in rules.MERCHANT_ACTIONS and order.merchant.owner_id == actor.pk:
+        kind = "merchant"
+    elif action in rules.ADMIN_ACTIONS and actor.has_role(Role.CITY_ADMIN):
+        kind = "admin"
+    else:
+        raise PermissionDenied("Anda tidak dapat melakukan ini pada pesanan tersebut.")
+    return order_transition(order=order, action=action, actor=actor, actor_kind=kind, reason=reason)
+
+
+def orders_expire(*, now: dt.datetime | None = None) -> int:
+    """Cancels orders unpaid past the payment window and paid orders no shop accepted in time.
+
+    Run by the background worker; safe to run twice (a step already taken is skipped).
+    """
+    now = now or timezone.now()
+    policy = policy_current()
+    overdue = [
+        (
+            "expire_payment",
+            Order.Status.AWAITING_PAYMENT,
+            "placed_at",
+            policy.payment_timeout_minutes * 60,
+        ),
+        ("expire_acceptance", Order.Status.PAID, "paid_at", policy.acceptance_timeout_hours * 3600),
+    ]
+    expired = 0
+    for action, status, since, seconds in overdue:
+        deadline = now - dt.timedelta(seconds=seconds)
+        for order in Order.objects.filter(status=status, **{f"{since}__lt": deadline}).order_by(
+            "id"
+        ):
+            try:
+                order_transition(
+                    order=order,
+                    action=action,
+                    actor=None,
+                    actor_kind="system",
+                    reason="Batas waktu pembayaran habis"
+                    if action == "expire_payment"
+                    else "Toko tidak menerima pesanan tepat waktu",
+                )
+                expired += 1
+            except OrderStatusConflict:
+                continue  # paid or accepted in the meantime
+    return expired
