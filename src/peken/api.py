@@ -14,6 +14,7 @@ from peken.catalog.api import router as catalog_router
 from peken.catalog.search_api import router as search_router
 from peken.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from peken.merchants.api import router as merchants_router
+from peken.obligations.api import router as obligations_router
 from peken.ordering.api import router as ordering_router
 from peken.regions.api import router as regions_router
 
@@ -109,3 +110,4 @@ api.add_router("/", merchants_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", ordering_router)
+api.add_router("/", obligations_router)

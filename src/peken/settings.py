@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "peken.policy",
     "peken.quotas",
     "peken.ordering",
+    "peken.obligations",
     "peken.demo",
 ]
 
