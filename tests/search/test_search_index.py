@@ -1,0 +1,129 @@
+"""The keyword index follows every write, whatever makes it (migration catalog 0004)."""
+
+import importlib
+
+import pytest
+from django.db import connection
+
+import factories
+from peken.catalog.models import Product
+from peken.catalog.search import merchant_search, product_search
+
+pytestmark = pytest.mark.django_db
+
+
+def names(page) -> list[str]:
+    return [item.name for item in page.items]
+
+
+def test_a_changed_search_text_is_found_by_its_new_words_only(catalog):
+    product = catalog.gula
+    product.name = "Gula Aren Cair"
+    product.search_text = "Gula Aren Cair Warung Pak Darmo"
+    product.save()
+    assert names(product_search(q="aren")) == ["Gula Aren Cair"]
+    assert product_search(q="pasir").total == 0
+
+
+def test_a_bulk_update_is_followed_too(catalog):
+    Product.objects.filter(pk=catalog.telur.pk).update(search_text="Telur Bebek Toko Bu Sri")
+    assert product_search(q="bebek").total == 1
+
+
+def test_a_deleted_product_is_gone_from_the_index(catalog):
+    catalog.gula.delete()
+    assert product_search(q="gula").total == 0
+    if connection.vendor == "sqlite":
+        assert fts_count("catalog_product_fts", "gula") == 0
+
+
+def test_a_deleted_shop_takes_its_products_out_of_the_index(catalog):
+    catalog.pak_darmo.delete()
+    assert merchant_search(q="darmo").total == 0
+    if connection.vendor == "sqlite":
+        assert fts_count("catalog_merchant_fts", "darmo") == 0
+        assert fts_count("catalog_product_fts", "darmo") == 0
+
+
+def test_a_renamed_shop_is_found_by_its_new_name(catalog):
+    shop = catalog.bu_sri
+    shop.name = "Toko Sri Rejeki"
+    shop.save()
+    assert names(merchant_search(q="rejeki")) == ["Toko Sri Rejeki"]
+    assert merchant_search(q="bu").total == 0
+
+
+def test_a_stock_change_does_not_touch_the_index(catalog, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        Product.objects.filter(pk=catalog.gula.pk).update(stock=3)
+    assert product_search(q="gula").items[0].stock == 3
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")
+def test_the_sqlite_triggers_survive_every_later_migration():
+    # Django rebuilds a table on SQLite to alter it, which drops its triggers: a later migration
+    # on catalog_product or merchants_merchant must reinstall them (see migration 0004).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            ["catalog_%_fts_%"],
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    assert found == {
+        f"catalog_{table}_fts_{event}"
+        for table in ("product", "merchant")
+        for event in ("insert", "update", "delete")
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
+def test_the_postgresql_keyword_indexes_exist():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["catalog_%_search_%"]
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    assert found == {
+        f"catalog_{table}_search_{kind}"
+        for table in ("product", "merchant")
+        for kind in ("vector", "trigram")
+    }
+
+
+def fts_count(table: str, word: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [f'"{word}"'])
+        return cursor.fetchone()[0]
+
+
+def test_factories_and_the_index_agree_on_what_a_product_is(db):
+    shop = factories.merchant(name="Toko Uji Indeks")
+    factories.product(shop, name="Minyak Goreng 2 liter", description="Kemasan pouch")
+    assert names(product_search(q="pouch")) == ["Minyak Goreng 2 liter"]
+    assert names(product_search(q="indeks")) == ["Minyak Goreng 2 liter"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")
+def test_triggers_dropped_by_a_later_migration_come_back_with_the_index_rebuilt(catalog):
+    from django.apps import apps
+
+    search_index = importlib.import_module("peken.catalog.search_index")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER catalog_product_fts_update")
+    Product.objects.filter(pk=catalog.gula.pk).update(search_text="Gula Aren Warung Pak Darmo")
+    assert product_search(q="aren").total == 0  # the index missed the change
+
+    search_index.triggers_restore(sender=apps.get_app_config("catalog"))
+    assert names(product_search(q="aren")) == ["Gula Pasir 1 kg"]
+    Product.objects.filter(pk=catalog.telur.pk).update(search_text="Telur Puyuh Toko Bu Sri")
+    assert names(product_search(q="puyuh")) == ["Telur Ayam Negeri 1 kg"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL settings")
+def test_close_spellings_leave_the_planner_settings_as_they_were(catalog):
+    assert product_search(q="bras").is_fuzzy
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        assert cursor.fetchone() == ("on", "on")
