@@ -5,11 +5,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
 
 from peken.accounts.api import audit_router, people_router
 from peken.accounts.api import router as accounts_router
-from peken.accounts.services import token_authenticate
+from peken.accounts.api_auth import SIGNED_IN
 from peken.catalog.api import router as catalog_router
 from peken.catalog.search_api import router as search_router
 from peken.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
@@ -17,16 +16,6 @@ from peken.merchants.api import router as merchants_router
 from peken.obligations.api import router as obligations_router
 from peken.ordering.api import router as ordering_router
 from peken.regions.api import router as regions_router
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request, token):
-        found = token_authenticate(token)
-        if found is None:
-            return None
-        request.user, request.api_token = found
-        return request.user
-
 
 api = NinjaAPI(
     title="Peken API",
@@ -36,7 +25,7 @@ api = NinjaAPI(
         "lalu kirim `Authorization: Bearer <token>`. Setiap galat berisi `code` yang stabil dan "
         "`message` dalam bahasa Indonesia."
     ),
-    auth=[BearerToken(), django_auth],
+    auth=SIGNED_IN,
     urls_namespace="api",
 )
 

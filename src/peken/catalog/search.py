@@ -17,6 +17,7 @@ from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet, Valu
 from django.db.models.functions import Coalesce
 
 from peken.catalog import search_keywords as keywords
+from peken.catalog.fairness import FAIR_ORDER, Shopper, with_fair_order, without_capped
 from peken.catalog.models import Category
 from peken.catalog.selectors import products_visible
 from peken.core.errors import InvalidInput
@@ -43,12 +44,14 @@ PRODUCT_ORDER = {
     "price_desc": ("-price", "-id"),
     "newest": ("-created_at", "-id"),
     "nearest": ("distance", "-id"),
+    "fair": FAIR_ORDER,
 }
 MERCHANT_ORDER = {
     "relevance": ("-relevance", "-id"),
     "name": ("name", "id"),
     "newest": ("-created_at", "-id"),
     "nearest": ("distance", "name", "id"),
+    "fair": FAIR_ORDER,
 }
 PRODUCT_FIELDS = (
     *("id", "name", "price", "unit", "stock", "is_made_to_order", "created_at"),
@@ -131,11 +134,13 @@ def product_search(
     near_kelurahan: str | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE_DEFAULT,
+    shopper: Shopper | None = None,
 ) -> SearchPage:
     """Visible products; codes are a category slug and Kemendagri region codes. Rows carry only
-    what a result list shows (PRODUCT_FIELDS) and `distance_km` when `near_kelurahan` is given."""
+    what a result list shows (PRODUCT_FIELDS) and `distance_km` when `near_kelurahan` is given.
+    An ASN `shopper` does not see shops at their cap, and gets the fair order by default."""
     words = search_words(q)
-    sort = sort_choose(sort, words=words, allowed=PRODUCT_SORTS, default="newest")
+    sort = sort_choose(sort, words=words, allowed=PRODUCT_SORTS, default="newest", shopper=shopper)
     page_check(page, page_size)
     price_range_check(min_price, max_price)
     rows = products_visible().select_related("category", "merchant__kelurahan__kecamatan")
@@ -154,6 +159,9 @@ def product_search(
         rows = rows.filter(price__lte=max_price)
     if in_stock:
         rows = rows.filter(Q(stock__gt=0) | Q(is_made_to_order=True))
+    rows = for_shopper(
+        rows, shopper, sort, merchant_id="merchant_id", kelurahan="merchant__kelurahan"
+    )
     plan = SearchPlan(
         rows=rows,
         words=words,
@@ -177,10 +185,11 @@ def merchant_search(
     near_kelurahan: str | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE_DEFAULT,
+    shopper: Shopper | None = None,
 ) -> SearchPage:
     """Verified merchants by name and description; the same codes and paging as products."""
     words = search_words(q)
-    sort = sort_choose(sort, words=words, allowed=MERCHANT_SORTS, default="name")
+    sort = sort_choose(sort, words=words, allowed=MERCHANT_SORTS, default="name", shopper=shopper)
     page_check(page, page_size)
     rows = merchants_visible().select_related("kelurahan__kecamatan").only(*MERCHANT_FIELDS)
     if kind:
@@ -191,6 +200,7 @@ def merchant_search(
         rows = rows.filter(kelurahan__kecamatan_id=kecamatan_find(kecamatan).pk)
     if kelurahan:
         rows = rows.filter(kelurahan_id=kelurahan_find(kelurahan).pk)
+    rows = for_shopper(rows, shopper, sort, merchant_id="id", kelurahan="kelurahan")
     plan = SearchPlan(
         rows=rows,
         words=words,
@@ -215,12 +225,31 @@ def search_words(query: str | None) -> list[str]:
     return list(dict.fromkeys(WORD.findall(query.lower())))[:WORDS_MAX]
 
 
-def sort_choose(sort: str | None, *, words: list[str], allowed: tuple, default: str) -> str:
-    if sort and sort not in allowed:
+def sort_choose(
+    sort: str | None, *, words: list[str], allowed: tuple, default: str, shopper: Shopper | None
+) -> str:
+    fair = shopper is not None and shopper.fair_ranking
+    if sort == "fair" and not fair:
+        raise InvalidInput("Urutan adil hanya untuk ASN, selama kota menyalakannya.", field="sort")
+    if sort and sort not in (*allowed, "fair"):
         raise InvalidInput(f"Urutan harus salah satu dari: {', '.join(allowed)}.", field="sort")
+    if not sort and fair:
+        return "fair"
     if not sort or (sort == "relevance" and not words):
         return "relevance" if words else default
     return sort
+
+
+def for_shopper(
+    rows: QuerySet, shopper: Shopper | None, sort: str, *, merchant_id: str, kelurahan: str
+) -> QuerySet:
+    """An ASN's view: no shop at its cap; the fair order's keys when that is the order."""
+    if shopper is None:
+        return rows
+    rows = without_capped(rows, shopper, merchant_id)
+    if sort == "fair":
+        rows = with_fair_order(rows, shopper, merchant_id, kelurahan)
+    return rows
 
 
 def page_check(page: int, page_size: int) -> None:

@@ -5,7 +5,9 @@ from typing import Literal
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from peken.accounts.api_auth import OPTIONAL
 from peken.catalog import search
+from peken.catalog.fairness import shopper_of
 from peken.catalog.search_keywords import COUNT_CAP
 
 router = Router(tags=["cari"])
@@ -79,6 +81,11 @@ class MerchantPageOut(PageOut):
     items: list[MerchantHitOut]
 
 
+SORT_HELP = (
+    "Bawaan untuk ASN (selama kota menyalakan urutan adil): `fair` — toko di kelurahan "
+    "sendiri, lalu kecamatan, lalu yang terdekat; yang omzet ASN-nya bulan ini lebih kecil "
+    "lebih dulu. Bagi yang lain: `relevance` bila ada kata kunci, selain itu `{default}`."
+)
 PAGE = Field(1, ge=1, le=search.PAGE_MAX)
 PAGE_SIZE = Field(search.PAGE_SIZE_DEFAULT, ge=1, le=search.PAGE_SIZE_MAX)
 
@@ -92,8 +99,8 @@ class ProductQuery(Schema):
     min_price: int | None = Field(None, ge=0)
     max_price: int | None = Field(None, ge=0)
     in_stock: bool = Field(False, description="Hanya yang ada stok atau dibuat sesuai pesanan")
-    sort: Literal["relevance", "price_asc", "price_desc", "newest", "nearest"] | None = Field(
-        None, description="Bawaan: `relevance` bila ada kata kunci, selain itu `newest`"
+    sort: Literal["relevance", "price_asc", "price_desc", "newest", "nearest", "fair"] | None = (
+        Field(None, description=SORT_HELP.format(default="newest"))
     )
     near: str | None = Field(None, description="Kode kelurahan asal untuk `nearest`")
     page: int = PAGE
@@ -106,8 +113,8 @@ class MerchantQuery(Schema):
     line: Literal["kuliner", "kerajinan", "fashion", "lainnya"] | None = None
     kecamatan: str | None = None
     kelurahan: str | None = None
-    sort: Literal["relevance", "name", "newest", "nearest"] | None = Field(
-        None, description="Bawaan: `relevance` bila ada kata kunci, selain itu `name`"
+    sort: Literal["relevance", "name", "newest", "nearest", "fair"] | None = Field(
+        None, description=SORT_HELP.format(default="name")
     )
     near: str | None = Field(None, description="Kode kelurahan asal untuk `nearest`")
     page: int = PAGE
@@ -129,7 +136,7 @@ def page_out(found: search.SearchPage) -> dict:
 @router.get(
     "/products",
     response={200: ProductPageOut, 422: dict},
-    auth=None,
+    auth=OPTIONAL,
     openapi_extra={
         "x-error-codes": [*SEARCH_ERRORS, "unknown_category", "price_range_invalid", *NEAR_ERRORS]
     },
@@ -149,6 +156,7 @@ def product_list(request, filters: Query[ProductQuery]):
         near_kelurahan=filters.near,
         page=filters.page,
         page_size=filters.page_size,
+        shopper=shopper_of(request.user),
     )
     return page_out(found)
 
@@ -156,7 +164,7 @@ def product_list(request, filters: Query[ProductQuery]):
 @router.get(
     "/merchants",
     response={200: MerchantPageOut, 422: dict},
-    auth=None,
+    auth=OPTIONAL,
     openapi_extra={"x-error-codes": [*SEARCH_ERRORS, *NEAR_ERRORS]},
 )
 def merchant_list(request, filters: Query[MerchantQuery]):
@@ -171,5 +179,6 @@ def merchant_list(request, filters: Query[MerchantQuery]):
         near_kelurahan=filters.near,
         page=filters.page,
         page_size=filters.page_size,
+        shopper=shopper_of(request.user),
     )
     return page_out(found)
