@@ -22,6 +22,9 @@ run: $(STAMP)
 	$(BIN)/peken migrate --noinput -v0
 	$(BIN)/peken demo
 	@echo "Peken: http://127.0.0.1:$(PORT)/  (API: /api/v1/docs, kantor belakang: /kelola/)"
+	@echo "Pekerjaan latar (pesanan kedaluwarsa): var/worker.log"
+	$(BIN)/peken worker --tick 15 > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/peken runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)

@@ -1,0 +1,40 @@
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from peken.jobs import JOBS
+
+logger = logging.getLogger("peken.worker")
+
+
+class Command(BaseCommand):
+    help = "Jalankan pekerjaan latar (pesanan kedaluwarsa, statistik basis data) terus-menerus."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Jalankan setiap pekerjaan sekali.")
+        parser.add_argument("--tick", type=float, default=5.0, help="Detik antar-pemeriksaan.")
+
+    def handle(self, *args, once: bool, tick: float, **options):
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        next_run = {job.name: 0.0 for job in JOBS}
+        while not stopping:
+            for job in JOBS:
+                if time.monotonic() >= next_run[job.name]:
+                    self._run(job)
+                    next_run[job.name] = time.monotonic() + job.every_seconds
+            if once:
+                return
+            # A long-lived process: drop connections the database closed or that grew old.
+            close_old_connections()
+            time.sleep(tick)
+
+    def _run(self, job) -> None:
+        try:
+            result = job.run()
+            self.stdout.write(f"{job.name}: {result if result is not None else 'selesai'}")
+        except Exception:  # one failing job must not stop the others
+            logger.exception("job %s failed", job.name)
