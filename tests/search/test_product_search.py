@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 import factories
-from peken.catalog import search, search_keywords
+from peken.catalog import search_distance, search_keywords
 from peken.catalog.models import Product
 from peken.catalog.search import product_search
 
@@ -267,7 +267,7 @@ def test_nearest_pages_are_the_same_when_the_nearest_kelurahan_are_searched_firs
     assert len(everything) == 13
     # With few hits counted and a narrow ring, most pages come from the nearest kelurahan.
     monkeypatch.setattr(search_keywords, "COUNT_CAP", search_keywords.FUZZY_BELOW)
-    monkeypatch.setattr(search, "RING_MARGIN", 0.01)
+    monkeypatch.setattr(search_distance, "RING_MARGIN", 0.01)
     for page_size in (1, 2, 3, 5):
         assert every_page(page_size) == everything
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from peken.catalog.search import QUERY_MAX_LENGTH, WORDS_MAX, QueryTooLong, search_words
+from peken.catalog.search_input import QUERY_MAX_LENGTH, WORDS_MAX, QueryTooLong, search_words
 from peken.catalog.search_keywords import closest, edit_distance
 
 

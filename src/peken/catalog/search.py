@@ -9,32 +9,37 @@ with their shop and region. Close spellings add up to three; "nearest" over many
 two (the nearest kelurahan first).
 """
 
-import math
-import re
 from dataclasses import dataclass
 
-from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from peken.catalog import search_keywords as keywords
 from peken.catalog.fairness import FAIR_ORDER, Shopper, with_fair_order, without_capped
-from peken.catalog.models import Category
+from peken.catalog.search_distance import RING_OPTIMISM, Origin, distance_km, origin_find
+from peken.catalog.search_input import (
+    PAGE_MAX,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    QUERY_MAX_LENGTH,
+    NearRequired,
+    PriceRangeInvalid,
+    QueryTooLong,
+    UnknownCategory,
+    UnknownKecamatan,
+    UnknownKelurahan,
+    category_id,
+    choice,
+    kecamatan_find,
+    kelurahan_find,
+    page_check,
+    price_range_check,
+    search_words,
+    sort_choose,
+)
 from peken.catalog.selectors import products_visible
-from peken.core.errors import InvalidInput
 from peken.merchants.models import Merchant
 from peken.merchants.selectors import merchants_visible
-from peken.regions.models import Kecamatan, Kelurahan
-
-QUERY_MAX_LENGTH = 200
-WORDS_MAX = 8  # a longer query adds cost, not precision
-PAGE_SIZE_DEFAULT = 20
-PAGE_SIZE_MAX = 50
-PAGE_MAX = 100  # deep OFFSETs are slow and nobody reads page 101
-# With many hits, "nearest" first looks in the nearest kelurahan that should hold the page
-# twice over if hits were spread evenly over the city; first guessing 25 times the hits counted.
-RING_MARGIN = 2
-RING_OPTIMISM = 25
-KM_PER_DEGREE = 111.195  # Earth's mean radius × π / 180
 
 PRODUCT_SORTS = ("relevance", "price_asc", "price_desc", "newest", "nearest")
 MERCHANT_SORTS = ("relevance", "name", "newest", "nearest")
@@ -64,40 +69,6 @@ MERCHANT_FIELDS = (
     *("kelurahan", "kelurahan__code", "kelurahan__name"),
     *("kelurahan__kecamatan__code", "kelurahan__kecamatan__name"),
 )
-
-WORD = re.compile(r"[^\W_]+")
-SLUG = re.compile(r"[-\w]{1,50}", re.ASCII)
-REGION_CODE = re.compile(r"[0-9.]{1,13}")
-
-
-class QueryTooLong(InvalidInput):
-    code = "query_too_long"
-    default_message = f"Kata kunci terlalu panjang (paling banyak {QUERY_MAX_LENGTH} karakter)."
-
-
-class UnknownCategory(InvalidInput):
-    code = "unknown_category"
-    default_message = "Kategori tidak dikenal."
-
-
-class UnknownKecamatan(InvalidInput):
-    code = "unknown_kecamatan"
-    default_message = "Kecamatan tidak dikenal."
-
-
-class UnknownKelurahan(InvalidInput):
-    code = "unknown_kelurahan"
-    default_message = "Kelurahan tidak dikenal."
-
-
-class PriceRangeInvalid(InvalidInput):
-    code = "price_range_invalid"
-    default_message = "Harga terendah tidak boleh melebihi harga tertinggi."
-
-
-class NearRequired(InvalidInput):
-    code = "near_required"
-    default_message = "Urutan terdekat memerlukan kelurahan asal (near)."
 
 
 @dataclass(frozen=True)
@@ -159,17 +130,17 @@ def product_search(
         rows = rows.filter(price__lte=max_price)
     if in_stock:
         rows = rows.filter(Q(stock__gt=0) | Q(is_made_to_order=True))
-    rows = for_shopper(
-        rows, shopper, sort, merchant_id="merchant_id", kelurahan="merchant__kelurahan"
-    )
-    plan = SearchPlan(
-        rows=rows,
+    plan = plan_for(
+        rows,
         words=words,
+        sort=sort,
+        orders=PRODUCT_ORDER,
         keyword_index=keywords.PRODUCT_KEYWORDS,
-        ordering=PRODUCT_ORDER[sort],
-        origin=origin_find(near_kelurahan, sort),
+        near_kelurahan=near_kelurahan,
+        within_one_kelurahan=bool(kelurahan),
+        shopper=shopper,
+        merchant_id="merchant_id",
         kelurahan_path="merchant__kelurahan",
-        may_look_nearby_first=sort == "nearest" and not kelurahan,
     )
     return search(plan, page=page, page_size=page_size)
 
@@ -200,44 +171,19 @@ def merchant_search(
         rows = rows.filter(kelurahan__kecamatan_id=kecamatan_find(kecamatan).pk)
     if kelurahan:
         rows = rows.filter(kelurahan_id=kelurahan_find(kelurahan).pk)
-    rows = for_shopper(rows, shopper, sort, merchant_id="id", kelurahan="kelurahan")
-    plan = SearchPlan(
-        rows=rows,
+    plan = plan_for(
+        rows,
         words=words,
+        sort=sort,
+        orders=MERCHANT_ORDER,
         keyword_index=keywords.MERCHANT_KEYWORDS,
-        ordering=MERCHANT_ORDER[sort],
-        origin=origin_find(near_kelurahan, sort),
+        near_kelurahan=near_kelurahan,
+        within_one_kelurahan=bool(kelurahan),
+        shopper=shopper,
+        merchant_id="id",
         kelurahan_path="kelurahan",
-        may_look_nearby_first=sort == "nearest" and not kelurahan,
     )
     return search(plan, page=page, page_size=page_size)
-
-
-# --- input ------------------------------------------------------------------------------------
-
-
-def search_words(query: str | None) -> list[str]:
-    """The words a query looks for: letters and digits, lower case, each once, WORDS_MAX at most.
-    Punctuation and operators of any search syntax fall away here."""
-    query = query or ""
-    if len(query) > QUERY_MAX_LENGTH:
-        raise QueryTooLong(max_length=QUERY_MAX_LENGTH)
-    return list(dict.fromkeys(WORD.findall(query.lower())))[:WORDS_MAX]
-
-
-def sort_choose(
-    sort: str | None, *, words: list[str], allowed: tuple, default: str, shopper: Shopper | None
-) -> str:
-    fair = shopper is not None and shopper.fair_ranking
-    if sort == "fair" and not fair:
-        raise InvalidInput("Urutan adil hanya untuk ASN, selama kota menyalakannya.", field="sort")
-    if sort and sort not in (*allowed, "fair"):
-        raise InvalidInput(f"Urutan harus salah satu dari: {', '.join(allowed)}.", field="sort")
-    if not sort and fair:
-        return "fair"
-    if not sort or (sort == "relevance" and not words):
-        return "relevance" if words else default
-    return sort
 
 
 def for_shopper(
@@ -250,114 +196,6 @@ def for_shopper(
     if sort == "fair":
         rows = with_fair_order(rows, shopper, merchant_id, kelurahan)
     return rows
-
-
-def page_check(page: int, page_size: int) -> None:
-    if not 1 <= page_size <= PAGE_SIZE_MAX:
-        raise InvalidInput(f"Isi halaman 1 sampai {PAGE_SIZE_MAX} baris.", field="page_size")
-    if not 1 <= page <= PAGE_MAX:
-        raise InvalidInput(f"Halaman 1 sampai {PAGE_MAX}.", field="page")
-
-
-def price_range_check(min_price: int | None, max_price: int | None) -> None:
-    for name, price in (("min_price", min_price), ("max_price", max_price)):
-        if price is not None and price < 0:
-            raise InvalidInput("Harga tidak boleh negatif.", field=name)
-    if min_price is not None and max_price is not None and min_price > max_price:
-        raise PriceRangeInvalid(field="min_price")
-
-
-def choice(value: str, choices, field_name: str) -> str:
-    if value not in choices.values:
-        allowed = ", ".join(v for v in choices.values if v)
-        raise InvalidInput(f"Pilihan harus salah satu dari: {allowed}.", field=field_name)
-    return value
-
-
-def category_id(slug: str) -> int:
-    # The pattern first: a NUL or a 5,000-character code never reaches the database.
-    found = SLUG.fullmatch(slug) and Category.objects.filter(slug=slug).values("pk").first()
-    if not found:
-        raise UnknownCategory(unknown_message("Kategori", slug), field="category")
-    return found["pk"]
-
-
-def kecamatan_find(code: str) -> Kecamatan:
-    found = REGION_CODE.fullmatch(code) and Kecamatan.objects.filter(code=code).first()
-    if not found:
-        raise UnknownKecamatan(unknown_message("Kecamatan", code), field="kecamatan")
-    return found
-
-
-def kelurahan_find(code: str, field_name: str = "kelurahan") -> Kelurahan:
-    found = REGION_CODE.fullmatch(code) and Kelurahan.objects.filter(code=code).first()
-    if not found:
-        raise UnknownKelurahan(unknown_message("Kelurahan", code), field=field_name)
-    return found
-
-
-def origin_find(near_kelurahan: str | None, sort: str) -> "Origin | None":
-    if not near_kelurahan:
-        if sort == "nearest":
-            raise NearRequired(field="near")
-        return None
-    # Every kelurahan in the one query: "nearest" needs them in order of distance.
-    places = REGION_CODE.fullmatch(near_kelurahan) and list(
-        Kelurahan.objects.values_list("id", "code", "lat", "lon")
-    )
-    here = next((place for place in places or () if place[1] == near_kelurahan), None)
-    if here is None:
-        raise UnknownKelurahan(unknown_message("Kelurahan", near_kelurahan), field="near")
-    return Origin.of(here[2], here[3], places)
-
-
-def unknown_message(what: str, code: str) -> str:
-    shown = f" dengan kode '{code}'" if len(code) <= 50 and code.isprintable() else ""
-    return f"{what}{shown} tidak dikenal."
-
-
-# --- distance ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Origin:
-    """The centroid of the buyer's kelurahan, and every kelurahan by distance from it.
-
-    Distances are equirectangular, in degrees of latitude (squared until shown): over a city
-    within a fraction of a percent of the great circle, and plain arithmetic on both databases
-    (SQLite has no trigonometry; the cosine is taken here)."""
-
-    lat: float
-    lon: float
-    east_scale: float
-    nearest: tuple[tuple[float, int], ...]  # (squared distance, kelurahan id), nearest first
-
-    @classmethod
-    def of(cls, lat: float, lon: float, places: list[tuple]) -> "Origin":
-        east_scale = math.cos(math.radians(lat))
-        squared = sorted(
-            ((p_lat - lat) ** 2 + ((p_lon - lon) * east_scale) ** 2, place_id)
-            for place_id, _, p_lat, p_lon in places
-        )
-        return cls(lat, lon, east_scale, tuple(squared))
-
-    def distance(self, kelurahan_path: str) -> ExpressionWrapper:
-        north = F(f"{kelurahan_path}__lat") - Value(self.lat)
-        east = (F(f"{kelurahan_path}__lon") - Value(self.lon)) * Value(self.east_scale)
-        return ExpressionWrapper(north * north + east * east, output_field=FloatField())
-
-    def ring(self, rows_needed: int, hits: int) -> list[int] | None:
-        """The nearest kelurahan (with any as near as the farthest of them) that should hold
-        `rows_needed` of `hits` spread evenly over the city; None if that is most of it."""
-        count = math.ceil(rows_needed * len(self.nearest) / hits * RING_MARGIN)
-        if count * 2 >= len(self.nearest):
-            return None
-        radius = self.nearest[count - 1][0]
-        return [place_id for squared, place_id in self.nearest if squared <= radius]
-
-
-def distance_km(squared_degrees: float) -> float:
-    return round(KM_PER_DEGREE * math.sqrt(squared_degrees), 1)
 
 
 # --- the search -------------------------------------------------------------------------------
@@ -377,6 +215,31 @@ class SearchPlan:
         if self.origin is None:
             return rows
         return rows.annotate(distance=self.origin.distance(self.kelurahan_path))
+
+
+def plan_for(
+    rows: QuerySet,
+    *,
+    words: list[str],
+    sort: str,
+    orders: dict,
+    keyword_index: keywords.KeywordIndex,
+    near_kelurahan: str | None,
+    within_one_kelurahan: bool,
+    shopper: Shopper | None,
+    merchant_id: str,
+    kelurahan_path: str,
+) -> SearchPlan:
+    """The filtered rows, seen as the shopper sees them, and how to order them."""
+    return SearchPlan(
+        rows=for_shopper(rows, shopper, sort, merchant_id=merchant_id, kelurahan=kelurahan_path),
+        words=words,
+        keyword_index=keyword_index,
+        ordering=orders[sort],
+        origin=origin_find(near_kelurahan, sort),
+        kelurahan_path=kelurahan_path,
+        may_look_nearby_first=sort == "nearest" and not within_one_kelurahan,
+    )
 
 
 def search(plan: SearchPlan, *, page: int, page_size: int) -> SearchPage:
@@ -456,3 +319,22 @@ def rows_in_order(plan: SearchPlan, ids: list) -> list:
     for item in items:
         item.distance_km = distance_km(item.distance) if plan.origin is not None else None
     return items
+
+
+# Names the API and tests reach through this module.
+__all__ = [
+    "PAGE_MAX",
+    "PAGE_SIZE_DEFAULT",
+    "PAGE_SIZE_MAX",
+    "QUERY_MAX_LENGTH",
+    "NearRequired",
+    "Origin",
+    "PriceRangeInvalid",
+    "QueryTooLong",
+    "SearchPage",
+    "UnknownCategory",
+    "UnknownKecamatan",
+    "UnknownKelurahan",
+    "merchant_search",
+    "product_search",
+]

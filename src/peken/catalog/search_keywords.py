@@ -2,7 +2,7 @@
 peken.catalog.search; the indexes are made by peken.catalog.search_index, migration catalog
 0004, and the SQL here must match them).
 
-Words arrive as letters and digits only (search.search_words) and reach SQL only as bound
+Words arrive as letters and digits only (search_input.search_words) and reach SQL only as bound
 parameters. Matching has two steps: the words as written; and, when those find fewer than
 FUZZY_BELOW rows and are that rare in the whole catalog, close spellings too ("bras" and
 "berass" find "beras", "telor" finds "telur"), ranked after the exact hits, FUZZY_CAP at most.
