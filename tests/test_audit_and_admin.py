@@ -178,6 +178,14 @@ PAGES = [
     "/kelola/asn/impor/",
     "/kelola/accounts/user/",
     "/kelola/core/auditentry/",
+    "/kelola/ordering/order/",
+    "/kelola/quotas/merchantmonthquota/",
+    "/kelola/quotas/merchantcap/",
+    "/kelola/policy/citypolicy/",
+    "/kelola/obligations/obligationrule/",
+    "/kelola/obligations/obligationresult/",
+    "/kelola/merchants/merchant/",
+    "/kelola/catalog/product/",
     "/api/v1/docs",
     "/api/v1/openapi.json",
     "/api/v1/me",
@@ -227,3 +235,19 @@ def test_a_body_that_is_not_json_gets_a_code(client):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_json"
+
+
+def test_the_city_policy_changed_in_the_back_office_goes_through_its_service(client, city_admin):
+    from peken.policy.models import CityPolicy
+
+    client.force_login(city_admin)
+    form = {
+        "default_cap": "25000000",
+        "fair_ranking": "on",
+        "payment_timeout_minutes": "60",
+        "acceptance_timeout_hours": "24",
+    }
+    response = client.post("/kelola/policy/citypolicy/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert CityPolicy.objects.get().default_cap == 25_000_000
+    assert AuditEntry.objects.filter(action="policy.update").exists()
