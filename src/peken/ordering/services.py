@@ -80,23 +80,22 @@ class _DuplicateKey(Exception):
 
 
 def buyer_of(user: User) -> Buyer:
-    """An active ASN buys as ASN (their spending counts); otherwise a registered warga."""
-    if user.has_role(Role.ASN):
-        profile = (
-            AsnProfile.objects.select_related("domicile_kelurahan")
-            .filter(user=user, is_active=True)
-            .first()
-        )
-        if profile is not None:
-            kelurahan = profile.domicile_kelurahan
-            kecamatan_id = kelurahan.kecamatan_id if kelurahan else profile.workplace_kecamatan_id
-            return Buyer(user, Order.BuyerKind.ASN, kelurahan, kecamatan_id)
-    if user.has_role(Role.WARGA):
-        profile = WargaProfile.objects.select_related("kelurahan").filter(user=user).first()
-        if profile is not None:
-            return Buyer(
-                user, Order.BuyerKind.WARGA, profile.kelurahan, profile.kelurahan.kecamatan_id
-            )
+    """An active ASN buys as ASN (their spending counts); otherwise a registered warga.
+
+    The profiles decide, not the role list: a roster import gives both together, and a
+    deactivated ASN keeps the role but loses the obligation."""
+    asn = (
+        AsnProfile.objects.select_related("domicile_kelurahan")
+        .filter(user=user, is_active=True)
+        .first()
+    )
+    if asn is not None:
+        kelurahan = asn.domicile_kelurahan
+        kecamatan_id = kelurahan.kecamatan_id if kelurahan else asn.workplace_kecamatan_id
+        return Buyer(user, Order.BuyerKind.ASN, kelurahan, kecamatan_id)
+    warga = WargaProfile.objects.select_related("kelurahan").filter(user=user).first()
+    if warga is not None:
+        return Buyer(user, Order.BuyerKind.WARGA, warga.kelurahan, warga.kelurahan.kecamatan_id)
     raise NotABuyer()
 
 
@@ -147,7 +146,8 @@ def checkout_place(
 def _replay(checkout: Checkout, request_hash: str) -> CheckoutResult:
     if checkout.request_hash != request_hash:
         raise IdempotencyKeyReused()
-    return CheckoutResult(checkout, list(checkout.orders.order_by("id")), replayed=True)
+    orders = checkout.orders.select_related("merchant").prefetch_related("items", "events")
+    return CheckoutResult(checkout, list(orders.order_by("id")), replayed=True)
 
 
 def _sellable_products(quantities: dict[int, int], buyer: User) -> dict[int, Product]:
@@ -208,49 +208,65 @@ def _place_orders(checkout, who, products, quantities, fulfilment, destination, 
         _take_stock(products[product_id], quantities[product_id])
     orders = []
     for merchant_id in sorted(by_merchant):  # then quota rows, by merchant id
-        lines = by_merchant[merchant_id]
-        merchant = lines[0].merchant
-        goods = sum(product.price * quantities[product.pk] for product in lines)
+        merchant = by_merchant[merchant_id][0].merchant
+        goods = sum(product.price * quantities[product.pk] for product in by_merchant[merchant_id])
         if counts:
             quota_reserve(
                 merchant_id=merchant_id, month=month, amount=goods, default_cap=policy.default_cap
             )
         zone, fee = _delivery(merchant, fulfilment, destination)
-        order = Order.objects.create(
-            checkout=checkout,
-            buyer=who.user,
-            buyer_kind=who.kind,
-            merchant=merchant,
-            placed_at=now,
-            month=month,
-            counts_toward_cap=counts,
-            fulfilment=fulfilment,
-            delivery_zone=zone,
-            address=destination.address,
-            goods_total=goods,
-            delivery_fee=fee,
-            total=goods + fee,
+        orders.append(
+            Order(
+                checkout=checkout,
+                buyer=who.user,
+                buyer_kind=who.kind,
+                merchant=merchant,
+                placed_at=now,
+                month=month,
+                counts_toward_cap=counts,
+                fulfilment=fulfilment,
+                delivery_zone=zone,
+                address=destination.address,
+                goods_total=goods,
+                delivery_fee=fee,
+                total=goods + fee,
+            )
         )
-        OrderItem.objects.bulk_create(
-            [
-                OrderItem(
-                    order=order,
-                    product=product,
-                    product_name=product.name,
-                    unit=product.unit,
-                    unit_price=product.price,
-                    quantity=quantities[product.pk],
-                    line_total=product.price * quantities[product.pk],
-                    reserved_stock=not product.is_made_to_order,
-                )
-                for product in lines
-            ]
-        )
-        OrderEvent.objects.create(
-            order=order, to_status=order.status, at=now, actor=who.user, actor_kind="buyer"
-        )
-        orders.append(order)
+    # One INSERT each for orders, their lines and their first events, whatever the cart.
+    Order.objects.bulk_create(orders)
+    items = {
+        order.pk: _items_of(order, by_merchant[order.merchant_id], quantities) for order in orders
+    }
+    OrderItem.objects.bulk_create([item for lines in items.values() for item in lines])
+    events = {
+        order.pk: [
+            OrderEvent(
+                order=order, to_status=order.status, at=now, actor=who.user, actor_kind="buyer"
+            )
+        ]
+        for order in orders
+    }
+    OrderEvent.objects.bulk_create([event for first in events.values() for event in first])
+    for order in orders:
+        # What a prefetch would have read: the caller shows the orders without asking again.
+        order._prefetched_objects_cache = {"items": items[order.pk], "events": events[order.pk]}
     return orders
+
+
+def _items_of(order: Order, lines: list[Product], quantities: dict[int, int]) -> list[OrderItem]:
+    return [
+        OrderItem(
+            order=order,
+            product=product,
+            product_name=product.name,
+            unit=product.unit,
+            unit_price=product.price,
+            quantity=quantities[product.pk],
+            line_total=product.price * quantities[product.pk],
+            reserved_stock=not product.is_made_to_order,
+        )
+        for product in lines
+    ]
 
 
 def _take_stock(product: Product, quantity: int) -> None:

@@ -8,7 +8,7 @@ checkouts never wait on each other in a cycle.
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -33,40 +33,49 @@ def cap_for(merchant_id: int, *, default_cap: int) -> int:
     return next(iter(override), default_cap)
 
 
-def quota_row(*, merchant_id: int, month: dt.date, default_cap: int) -> None:
-    """Makes sure the month's row exists; a concurrent creator is not an error."""
-    if not MerchantMonthQuota.objects.filter(merchant_id=merchant_id, month=month).exists():
-        MerchantMonthQuota.objects.bulk_create(
-            [
-                MerchantMonthQuota(
-                    merchant_id=merchant_id,
-                    month=month,
-                    cap=cap_for(merchant_id, default_cap=default_cap),
-                )
-            ],
-            ignore_conflicts=True,
-        )
-
-
 def quota_reserve(*, merchant_id: int, month: dt.date, amount: int, default_cap: int) -> None:
     """Takes `amount` of the merchant's month, or raises MerchantCapReached with what is left.
 
+    One statement: the month's row is made if missing (with the merchant's own cap or the
+    city's), or its `used` raised — only where `used + amount <= cap`. No row back means no room.
     Runs inside the caller's transaction.
     """
-    quota_row(merchant_id=merchant_id, month=month, default_cap=default_cap)
-    taken = MerchantMonthQuota.objects.filter(
-        merchant_id=merchant_id, month=month, used__lte=F("cap") - amount
-    ).update(used=F("used") + amount)
-    if taken != 1:
-        quota = MerchantMonthQuota.objects.get(merchant_id=merchant_id, month=month)
-        left = rules.remaining(cap=quota.cap, used=quota.used)
-        raise MerchantCapReached(
-            f"Toko ini hanya bisa menerima belanja ASN Rp {left:,} lagi bulan ini.".replace(
-                ",", "."
-            ),
-            merchant_id=merchant_id,
-            remaining=left,
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(RESERVE_SQL, [merchant_id, month, merchant_id, default_cap, amount])
+        if cursor.fetchone() is not None:
+            return
+    quota = MerchantMonthQuota.objects.filter(merchant_id=merchant_id, month=month).first()
+    cap = quota.cap if quota else cap_for(merchant_id, default_cap=default_cap)
+    left = rules.remaining(cap=cap, used=quota.used if quota else 0)
+    raise MerchantCapReached(
+        f"Toko ini hanya bisa menerima belanja ASN Rp {left:,} lagi bulan ini.".replace(",", "."),
+        merchant_id=merchant_id,
+        remaining=left,
+    )
+
+
+def _reserve_sql() -> str:
+    quota = MerchantMonthQuota._meta.db_table
+    override = MerchantCap._meta.db_table
+    # Standard upsert, the same text on PostgreSQL and SQLite (3.35+ for RETURNING). The SELECT
+    # carries a WHERE, which SQLite needs to tell it from the ON CONFLICT clause.
+    return f"""
+        INSERT INTO {quota} (merchant_id, month, cap, used)
+        SELECT chosen.merchant_id, chosen.month, chosen.cap, chosen.amount
+        FROM (
+            SELECT %s AS merchant_id, %s AS month,
+                   COALESCE((SELECT cap FROM {override} WHERE merchant_id = %s), %s) AS cap,
+                   %s AS amount
+        ) AS chosen
+        WHERE chosen.amount <= chosen.cap
+        ON CONFLICT (merchant_id, month) DO UPDATE
+            SET used = {quota}.used + excluded.used
+            WHERE {quota}.used + excluded.used <= {quota}.cap
+        RETURNING used
+    """
+
+
+RESERVE_SQL = _reserve_sql()
 
 
 def quota_release(*, merchant_id: int, month: dt.date, amount: int) -> None:
