@@ -279,3 +279,17 @@ def test_without_a_key_two_posts_are_two_checkouts(api, shops):
     client.post("/checkout", cart((rice, 1)))
     client.post("/checkout", cart((rice, 1)))
     assert Checkout.objects.count() == 2
+
+
+def test_a_two_shop_checkout_costs_a_fixed_few_statements(
+    api, shops, django_assert_max_num_queries
+):
+    near, far = shops
+    first, second = factories.product(near), factories.product(far)
+    client = api(factories.asn())
+    # token, buyer, products, policy, checkout, 2 stock, 2 caps, orders, lines, events (+savepoint)
+    with django_assert_max_num_queries(15):
+        response = client.post("/checkout", cart((first, 1), (second, 1), fulfilment="pickup"))
+    assert response.status_code == 201
+    assert len(response.json()["orders"][0]["items"]) == 1
+    assert response.json()["orders"][0]["events"][0]["to_status"] == "awaiting_payment"

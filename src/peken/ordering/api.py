@@ -127,14 +127,9 @@ def checkout(
         idempotency_key=idempotency_key,
         request_hash=rules.request_fingerprint(payload.dict()),
     )
-    orders = list(
-        selectors.orders_of_buyer(buyer=request.user)
-        .filter(checkout=result.checkout)
-        .order_by("id")
-    )
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, {"checkout_id": result.checkout.pk, "orders": orders})
+    return Status(201, {"checkout_id": result.checkout.pk, "orders": result.orders})
 
 
 @router.get("/orders", response=list[OrderOut])
