@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from peken.core.errors import InvalidInput
+
 WIB = ZoneInfo("Asia/Jakarta")
 
 
@@ -48,8 +50,6 @@ class Month:
 
 def month_or_current(text: str | None, *, now: dt.datetime) -> Month:
     """A `?month=YYYY-MM` parameter, or the current WIB month when it is absent."""
-    from peken.core.errors import InvalidInput
-
     if not text:
         return Month.of(now)
     try:

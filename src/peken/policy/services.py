@@ -6,6 +6,7 @@ from peken.accounts.permissions import require_role
 from peken.core.audit import audit_record, changed_fields, snapshot
 from peken.core.errors import InvalidInput
 from peken.policy.models import CityPolicy
+from peken.quotas.services import default_cap_apply
 
 EDITABLE = (
     "default_cap",
@@ -26,8 +27,6 @@ def policy_update(*, actor: User, **changes) -> CityPolicy:
         raise InvalidInput(f"Pengaturan tidak dikenal: {', '.join(sorted(unknown))}.")
     if "default_cap" in changes and changes["default_cap"] <= 0:
         raise InvalidInput("Batas omzet harus lebih dari Rp 0.", field="default_cap")
-    from peken.quotas.services import default_cap_apply
-
     with transaction.atomic():
         policy, _ = CityPolicy.objects.select_for_update().get_or_create(pk=1)
         before = snapshot(policy, EDITABLE)
