@@ -15,6 +15,8 @@ from peken.core.errors import DomainError, NotAuthenticated, NotFound, Permissio
 from peken.merchants.api import router as merchants_router
 from peken.obligations.api import router as obligations_router
 from peken.ordering.api import router as ordering_router
+from peken.payments.api import router as payments_router
+from peken.payouts.api import router as payouts_router
 from peken.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -100,3 +102,5 @@ api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", ordering_router)
 api.add_router("/", obligations_router)
+api.add_router("/", payments_router)
+api.add_router("/", payouts_router)

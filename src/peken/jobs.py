@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from peken.core.maintenance import planner_statistics_refresh
 from peken.ordering.services import orders_expire
+from peken.payments.refunds import refunds_send
+from peken.payments.services import payments_expire
+from peken.payouts.services import payouts_daily
 
 
 @dataclass(frozen=True)
@@ -21,5 +24,10 @@ class Job:
 
 JOBS = (
     Job("orders_expire", orders_expire, every_seconds=60),
+    Job("payments_expire", payments_expire, every_seconds=60),
+    Job("refunds_send", refunds_send, every_seconds=60),
+    # Once per WIB day (a second run the same day does nothing): money reaches the bank file
+    # within 24 hours of an order's completion.
+    Job("payouts_daily", payouts_daily, every_seconds=3600),
     Job("planner_statistics_refresh", planner_statistics_refresh, every_seconds=6 * 3600),
 )

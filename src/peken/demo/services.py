@@ -15,6 +15,7 @@ from peken.core.audit import audit_entry, audit_record
 from peken.core.errors import DomainError
 from peken.core.maintenance import planner_statistics_refresh
 from peken.core.models import AuditEntry
+from peken.demo.orders import orders_load
 from peken.demo.people import PersonFactory, roster_csv, roster_rows
 from peken.demo.shops import ShopMaker, reference_items_load
 from peken.merchants.models import Merchant
@@ -71,6 +72,7 @@ def demo_load(*, seed: int = 1) -> bool:
         roster_import(data=roster_csv(city_roster_rows(DEMO_ASN_COUNT, seed=seed)), actor="demo")
         _load_fixed_logins(seed)
         shops_load(seed=seed)
+        orders_load(seed=seed)
     planner_statistics_refresh()
     return True
 

@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from peken.accounts import permissions
 from peken.accounts.models import OPD, AsnProfile, User
@@ -23,7 +23,7 @@ from peken.ordering.models import Order
 from peken.policy.selectors import policy_current
 from peken.quotas.rules import month_key
 
-# Orders whose money has arrived. Refunds (the payments issue) will be subtracted from these.
+# Orders whose money has arrived; what a complaint refunded of their goods is taken off.
 PAID_STATUSES = ("paid", "accepted", "delivering", "ready_for_pickup", "completed")
 
 
@@ -63,7 +63,7 @@ def _spent(month: dt.date, asns: list[AsnProfile]) -> dict[int, int]:
         buyer_id__in=[asn.user_id for asn in asns],
     )
     rows = orders.values("buyer_id", "merchant__kelurahan__kecamatan_id").annotate(
-        total=Sum("goods_total")
+        total=Sum(F("goods_total") - F("refunded_goods"))
     )
     home_only = policy_current().obligation_home_kecamatan_only
     home = {asn.user_id: home_kecamatan_id(asn) for asn in asns}

@@ -1,28 +1,18 @@
 from django.contrib import admin
 
-from peken.admin_site import ReadOnlyModelAdmin
+from peken.admin_site import ReadOnlyInline, ReadOnlyModelAdmin
 from peken.ordering.models import Order, OrderEvent, OrderItem
 
 
-class OrderItemInline(admin.TabularInline):
+class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    extra = 0
-    can_delete = False
     readonly_fields = ["product", "product_name", "unit", "unit_price", "quantity", "line_total"]
     exclude = ["reserved_stock"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["from_status", "to_status", "at", "actor", "actor_kind", "note"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Order)

@@ -212,15 +212,6 @@ def merchant_order_complete(request, order_id: int):
     return _step(request, order_id, "complete")
 
 
-@router.post(
-    "/admin/orders/{order_id}/mark-paid", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
-)
-def admin_order_mark_paid(request, order_id: int):
-    """A city admin records a payment by hand (until the payment gateway does it)."""
-    require_role(request.user, Role.CITY_ADMIN)
-    return _step(request, order_id, "pay")
-
-
 # --- caps and policy --------------------------------------------------------------------------
 
 

@@ -71,6 +71,9 @@ class Order(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
     )
+    # Given back on complaints (payments): the goods part leaves the cap and the obligation.
+    refunded_goods = models.PositiveBigIntegerField(default=0)
+    refunded_delivery = models.PositiveBigIntegerField(default=0)
     cancel_reason = models.CharField("alasan batal", max_length=300, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -92,6 +95,11 @@ class Order(models.Model):
                 condition=Q(total=F("goods_total") + F("delivery_fee")),
             ),
             models.CheckConstraint(name="order_goods_positive", condition=Q(goods_total__gt=0)),
+            models.CheckConstraint(
+                name="order_refund_within_total",
+                condition=Q(refunded_goods__lte=F("goods_total"))
+                & Q(refunded_delivery__lte=F("delivery_fee")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,8 +91,8 @@ def request_fingerprint(payload: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# Who may take which step: the buyer of the order, the owner of its shop, or a city admin
-# (who marks orders paid until the payment gateway does it).
+# Who may take which step: the buyer of the order or the owner of its shop. Payment ("pay") is
+# the gateway's, through the payments app, never a person's.
 BUYER_ACTIONS = frozenset({"cancel", "confirm"})
 MERCHANT_ACTIONS = frozenset({"accept", "reject", "deliver", "ready", "complete"})
-ADMIN_ACTIONS = frozenset({"pay"})
+ADMIN_ACTIONS: frozenset[str] = frozenset()

@@ -22,6 +22,7 @@ from peken.core.months import Month
 from peken.merchants.models import Merchant
 from peken.ordering import rules
 from peken.ordering.models import Checkout, Order, OrderEvent, OrderItem
+from peken.payments.order_money import money_on_step
 from peken.policy.selectors import policy_current
 from peken.quotas.rules import month_key
 from peken.quotas.services import quota_release, quota_reserve
@@ -346,6 +347,7 @@ def order_transition(
         if target in TIMESTAMP_OF_STATUS:
             setattr(locked, TIMESTAMP_OF_STATUS[target], now)
         locked.save()
+        money_on_step(order=locked, previous=previous, target=target, actor=actor)
         OrderEvent.objects.create(
             order=locked,
             from_status=previous,
@@ -362,8 +364,10 @@ def _release(order: Order) -> None:
     """Stock back to each product (by id, as placement locks them), then the cap."""
     for item in order.items.filter(reserved_stock=True).order_by("product_id"):
         Product.objects.filter(pk=item.product_id).update(stock=F("stock") + item.quantity)
-    if order.counts_toward_cap:
-        quota_release(merchant_id=order.merchant_id, month=order.month, amount=order.goods_total)
+    # A complaint refund already gave back its goods part of the cap.
+    held_of_cap = order.goods_total - order.refunded_goods
+    if order.counts_toward_cap and held_of_cap > 0:
+        quota_release(merchant_id=order.merchant_id, month=order.month, amount=held_of_cap)
 
 
 def order_act(*, actor: User, order: Order, action: str, reason: str = "") -> Order:

@@ -1,0 +1,1 @@
+"""Payments: gateway adapters, webhooks, ledger, payouts."""

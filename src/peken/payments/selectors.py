@@ -1,0 +1,53 @@
+"""Reads for payments, complaints and a shop's money."""
+
+from django.db.models import QuerySet
+
+from peken.accounts.models import Role, User
+from peken.accounts.permissions import area_q
+from peken.core.errors import NotFound
+from peken.payments.models import Complaint, Payment
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+    default_message = "Pembayaran tidak ditemukan."
+
+
+class ComplaintNotFound(NotFound):
+    code = "complaint_not_found"
+    default_message = "Komplain tidak ditemukan."
+
+
+def payment_by_reference(*, viewer: User, reference: str) -> Payment:
+    """A payment its buyer or a city admin may see; for anyone else it does not exist."""
+    payments = Payment.objects.select_related("checkout").filter(reference=reference)
+    if not viewer.has_role(Role.CITY_ADMIN):
+        payments = payments.filter(checkout__buyer=viewer)
+    payment = payments.first()
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
+def complaints_for(*, viewer: User, status: str | None = None) -> QuerySet[Complaint]:
+    """Buyers see their own, owners those about their shops, officers those in their area,
+    city admins and auditors every one."""
+    complaints = Complaint.objects.select_related("order__merchant__kelurahan")
+    if viewer.has_role(Role.CITY_ADMIN, Role.AUDITOR, Role.OFFICER):
+        scope = area_q(viewer, "order__merchant__kelurahan")
+        if scope is not None:
+            complaints = complaints.filter(scope)
+    else:
+        complaints = complaints.filter(order__buyer=viewer) | complaints.filter(
+            order__merchant__owner=viewer
+        )
+    if status:
+        complaints = complaints.filter(status=status)
+    return complaints.order_by("-opened_at", "-id")
+
+
+def complaint_for(*, viewer: User, complaint_id: int) -> Complaint:
+    complaint = complaints_for(viewer=viewer).filter(pk=complaint_id).first()
+    if complaint is None:
+        raise ComplaintNotFound()
+    return complaint

@@ -1,0 +1,121 @@
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from peken.accounts.models import Role
+from peken.accounts.permissions import has_role
+from peken.admin_site import ReadOnlyInline, ReadOnlyModelAdmin
+from peken.core.errors import DomainError
+from peken.core.tabular import read_upload
+from peken.payouts import services
+from peken.payouts.models import Payout, PayoutBatch, SettlementDifference, SettlementImport
+
+
+class PayoutInline(ReadOnlyInline):
+    model = Payout
+    readonly_fields = [
+        "merchant",
+        "amount",
+        "bank_code",
+        "account_number",
+        "holder_name",
+        "reference",
+    ]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyModelAdmin):
+    list_display = ["id", "created_at", "trigger", "payout_count", "total", "bank_file_link"]
+    exclude = ["bank_file"]
+    readonly_fields = ["bank_file_link"]
+    inlines = [PayoutInline]
+    change_list_template = "payouts/batch_changelist.html"
+
+    @admin.display(description="berkas bank")
+    def bank_file_link(self, batch):
+        url = reverse("admin:payouts_payoutbatch_bank_file", args=[batch.pk])
+        return format_html('<a href="{}">pencairan-{}.csv</a>', url, batch.pk)
+
+    def changelist_view(self, request, extra_context=None):
+        can_run = has_role(request.user, Role.CITY_ADMIN) or request.user.is_superuser
+        return super().changelist_view(request, {**(extra_context or {}), "can_run": can_run})
+
+    def get_urls(self):
+        own = [
+            path("run/", self.admin_site.admin_view(self.run_view), name="payouts_payoutbatch_run"),
+            path(
+                "<int:batch_id>/bank-file/",
+                self.admin_site.admin_view(self.bank_file_view),
+                name="payouts_payoutbatch_bank_file",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def run_view(self, request):
+        if request.method != "POST":
+            return redirect("admin:payouts_payoutbatch_changelist")
+        try:
+            batch = services.payouts_run(actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("admin:payouts_payoutbatch_changelist")
+        if batch is None:
+            messages.info(request, "Tidak ada toko yang perlu dicairkan saat ini.")
+            return redirect("admin:payouts_payoutbatch_changelist")
+        messages.success(request, f"Batch #{batch.pk}: {batch.payout_count} toko.")
+        return redirect("admin:payouts_payoutbatch_change", batch.pk)
+
+    def bank_file_view(self, request, batch_id: int):
+        batch = get_object_or_404(PayoutBatch, pk=batch_id)
+        response = HttpResponse(batch.bank_file, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="pencairan-{batch.pk}.csv"'
+        return response
+
+
+class DifferenceInline(ReadOnlyInline):
+    model = SettlementDifference
+    readonly_fields = ["kind", "reference", "ledger_amount", "report_amount"]
+
+
+@admin.register(SettlementImport)
+class SettlementImportAdmin(ReadOnlyModelAdmin):
+    """Reconciliation results: every line the gateway and the ledger disagree on."""
+
+    list_display = ["id", "imported_at", "filename", "line_count", "matched_count", "gross_total"]
+    inlines = [DifferenceInline]
+    change_list_template = "payouts/settlement_changelist.html"
+
+    def get_urls(self):
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="payouts_settlementimport_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        if request.method == "POST" and request.FILES.get("file"):
+            upload = request.FILES["file"]
+            try:
+                data = read_upload(upload, max_bytes=services.MAX_SETTLEMENT_BYTES)
+                report = services.settlement_import(
+                    actor=request.user, data=data, filename=upload.name
+                )
+            except DomainError as error:
+                problems = [
+                    f"Baris {p['line']}: {p['message']}" for p in error.details.get("errors", [])
+                ][:50]
+                return render(
+                    request,
+                    "payouts/settlement_upload.html",
+                    {**self.admin_site.each_context(request), "error": error, "problems": problems},
+                )
+            messages.success(
+                request, f"{report.matched_count} dari {report.line_count} baris cocok."
+            )
+            return redirect("admin:payouts_settlementimport_change", report.pk)
+        return render(
+            request, "payouts/settlement_upload.html", self.admin_site.each_context(request)
+        )

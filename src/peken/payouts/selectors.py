@@ -1,0 +1,59 @@
+"""Reads of payouts, settlements and a shop's money."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from peken.accounts.models import Role, User
+from peken.accounts.permissions import require_role
+from peken.core.errors import NotFound
+from peken.ledger.models import LedgerLine
+from peken.ledger.selectors import merchant_balance, merchant_statement
+from peken.merchants.models import Merchant
+from peken.merchants.selectors import merchant_of_owner
+from peken.payouts.models import Payout, PayoutBatch, SettlementImport
+
+
+@dataclass(frozen=True)
+class MerchantMoney:
+    merchant: Merchant
+    balance: int
+    payouts: list[Payout]
+    statement: list[LedgerLine]
+
+
+def merchant_money(*, viewer: User, merchant_id: int, lines: int = 50) -> MerchantMoney:
+    """The owner's view (or a city admin's/auditor's): balance, recent payouts, statement."""
+    if viewer.has_role(Role.CITY_ADMIN, Role.AUDITOR):
+        merchant = Merchant.objects.filter(pk=merchant_id).first()
+        if merchant is None:
+            raise NotFound("Toko tidak ditemukan.")
+    else:
+        merchant = merchant_of_owner(owner=viewer, merchant_id=merchant_id)
+    payouts = list(merchant.payouts.select_related("batch").order_by("-batch_id")[:20])
+    statement = list(merchant_statement(merchant.pk).reverse()[:lines])
+    return MerchantMoney(merchant, merchant_balance(merchant.pk), payouts, statement)
+
+
+def payout_batches(*, viewer: User) -> QuerySet[PayoutBatch]:
+    require_role(viewer, Role.CITY_ADMIN, Role.AUDITOR)
+    return PayoutBatch.objects.order_by("-created_at", "-id")
+
+
+def payout_batch(*, viewer: User, batch_id: int) -> PayoutBatch:
+    batch = payout_batches(viewer=viewer).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound("Batch pencairan tidak ditemukan.")
+    return batch
+
+
+def settlement_imports(*, viewer: User) -> QuerySet[SettlementImport]:
+    require_role(viewer, Role.CITY_ADMIN, Role.AUDITOR)
+    return SettlementImport.objects.prefetch_related("differences").order_by("-imported_at", "-id")
+
+
+def settlement_import(*, viewer: User, import_id: int) -> SettlementImport:
+    found = settlement_imports(viewer=viewer).filter(pk=import_id).first()
+    if found is None:
+        raise NotFound("Laporan settlement tidak ditemukan.")
+    return found
