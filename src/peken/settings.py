@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "peken.ledger",
     "peken.payments",
     "peken.payouts",
+    "peken.notifications",
+    "peken.web",
     "peken.demo",
 ]
 
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "peken.web.context_processors.web",
             ],
         },
     },

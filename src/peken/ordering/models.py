@@ -157,3 +157,29 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class ShopReview(models.Model):
+    """A buyer's rating of a shop, once per completed order."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="review")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="reviews")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField()
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "ulasan toko"
+        verbose_name_plural = "ulasan toko"
+        constraints = [
+            models.CheckConstraint(
+                name="review_rating_1_to_5", condition=Q(rating__gte=1) & Q(rating__lte=5)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ {self.merchant_id}"

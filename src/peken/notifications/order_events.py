@@ -1,0 +1,46 @@
+"""Which order steps tell whom, in what words. Called by ordering inside the step."""
+
+from peken.core.money import format_rupiah
+from peken.notifications.models import Notification
+from peken.notifications.services import notify
+from peken.ordering.models import Order
+
+Kind = Notification.Kind
+
+# target status → (kind, whom: buyer/merchant, words)
+STEP_MESSAGES = {
+    "paid": [
+        (Kind.ORDER_PAID, "buyer", "Pembayaran pesanan #{id} ({total}) diterima."),
+        (Kind.ORDER_PAID, "merchant", "Pesanan baru #{id} ({total}) sudah dibayar. Segera terima."),
+    ],
+    "accepted": [(Kind.ORDER_ACCEPTED, "buyer", "{shop} menerima pesanan #{id}.")],
+    "delivering": [(Kind.ORDER_DELIVERING, "buyer", "Pesanan #{id} sedang diantar {shop}.")],
+    "ready_for_pickup": [(Kind.ORDER_READY, "buyer", "Pesanan #{id} siap diambil di {shop}.")],
+    "completed": [(Kind.ORDER_COMPLETED, "merchant", "Pesanan #{id} selesai.")],
+    "cancelled": [
+        (Kind.ORDER_CANCELLED, "buyer", "Pesanan #{id} dibatalkan. {reason}"),
+        (Kind.ORDER_CANCELLED, "merchant", "Pesanan #{id} dibatalkan. {reason}"),
+    ],
+}
+
+
+def notify_order_step(*, order: Order, target: str) -> None:
+    for kind, whom, words in STEP_MESSAGES.get(target, []):
+        _tell(order, kind, whom, words)
+
+
+def notify_order_placed(*, order: Order) -> None:
+    _tell(order, Kind.ORDER_PLACED, "buyer", "Pesanan #{id} di {shop} dibuat. Silakan bayar.")
+
+
+def _tell(order: Order, kind: str, whom: str, words: str) -> None:
+    merchant = order.merchant
+    user = order.buyer if whom == "buyer" else merchant.owner
+    url = f"/pesanan/{order.pk}/" if whom == "buyer" else f"/penjual/pesanan/{order.pk}/"
+    text = words.format(
+        id=order.pk,
+        total=format_rupiah(order.total),
+        shop=merchant.name,
+        reason=order.cancel_reason,
+    ).strip()
+    notify(user=user, kind=kind, text=text, url=url)

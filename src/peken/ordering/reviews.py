@@ -1,0 +1,43 @@
+"""Buyers rate the shop of a completed order: 1 to 5 stars and a short comment, once."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
+
+from peken.accounts.models import User
+from peken.core.errors import Conflict, InvalidInput, PermissionDenied
+from peken.ordering.models import Order, ShopReview
+
+
+class ReviewNotAllowed(Conflict):
+    code = "review_not_allowed"
+    default_message = "Ulasan hanya untuk pesanan yang selesai, satu kali."
+
+
+def review_submit(*, buyer: User, order: Order, rating: int, comment: str = "") -> ShopReview:
+    if order.buyer_id != buyer.pk:
+        raise PermissionDenied("Hanya pembeli pesanan ini yang dapat memberi ulasan.")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput("Beri nilai 1 sampai 5 bintang.", field="rating")
+    if order.status != Order.Status.COMPLETED:
+        raise ReviewNotAllowed("Ulasan dapat diberikan setelah pesanan selesai.")
+    comment = " ".join((comment or "").split())[:500]
+    try:
+        with transaction.atomic():
+            return ShopReview.objects.create(
+                order=order,
+                merchant_id=order.merchant_id,
+                buyer=buyer,
+                rating=rating,
+                comment=comment,
+            )
+    except IntegrityError as error:
+        raise ReviewNotAllowed("Pesanan ini sudah diberi ulasan.") from error
+
+
+def shop_rating(merchant_id: int) -> tuple[float | None, int]:
+    """(average stars rounded to one decimal, number of reviews)."""
+    row = ShopReview.objects.filter(merchant_id=merchant_id).aggregate(
+        average=Avg("rating"), count=Count("id")
+    )
+    average = round(row["average"], 1) if row["average"] is not None else None
+    return average, row["count"]

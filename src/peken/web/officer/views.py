@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def officer_queue(request):
+    return HttpResponse("petugas")

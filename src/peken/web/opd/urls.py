@@ -1,0 +1,7 @@
+from django.urls import path
+
+from peken.web.opd import views
+
+urlpatterns = [
+    path("opd/", views.opd_compliance, name="opd-compliance"),
+]

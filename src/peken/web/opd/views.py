@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def opd_compliance(request):
+    return HttpResponse("opd")
