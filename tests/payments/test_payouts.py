@@ -8,8 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import factories
 from payment_steps import charge, complete, pay, two_shop_checkout
+from peken.core.money import format_rupiah
 from peken.core.tabular import ImportRejected
 from peken.ledger.selectors import account_balances, ledger_is_balanced, merchant_balance
+from peken.notifications.models import Notification
 from peken.ordering.services import checkout_place
 from peken.payments.models import Payment
 from peken.payouts.models import PayoutBatch
@@ -148,3 +150,17 @@ def test_settlement_upload_over_the_api(api):
     response = api(admin).upload("/admin/settlements", {"file": upload})
     assert response.status_code == 201, response.content
     assert response.json()["matched_count"] == 1 and response.json()["differences"] == []
+
+
+def test_the_owner_is_told_of_the_payout(mailoutbox, django_capture_on_commit_callbacks):
+    checkout, orders = two_shop_checkout()
+    pay(charge(checkout))
+    shop = orders[0].merchant
+    shop.owner.email = "sri@example.id"
+    shop.owner.save()
+    complete(orders[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts_daily()
+    note = Notification.objects.get(user=shop.owner, kind="payout_sent")
+    assert format_rupiah(orders[0].total) in note.text and "****9012" in note.text
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["sri@example.id"]

@@ -9,11 +9,14 @@ from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_role
 from peken.core.audit import audit_record
 from peken.core.errors import Conflict, InvalidInput
+from peken.core.money import format_rupiah
 from peken.core.months import WIB
 from peken.core.tabular import ImportProblem, ImportRejected, read_table, require_columns
 from peken.ledger.selectors import merchant_balances
 from peken.ledger.services import ledger_payout, ledger_settlement
-from peken.merchants.models import BankAccount
+from peken.merchants.models import BankAccount, Merchant
+from peken.notifications.models import Notification
+from peken.notifications.services import notify
 from peken.payments.models import Payment
 from peken.payouts import rules
 from peken.payouts.models import (
@@ -121,7 +124,24 @@ def _pay_everyone(batch: PayoutBatch) -> list[rules.BankTransfer]:
             )
         )
     Payout.objects.bulk_create(payouts)
+    _tell_owners(payouts)
     return transfers
+
+
+def _tell_owners(payouts: list[Payout]) -> None:
+    shops = Merchant.objects.select_related("owner").filter(pk__in=[p.merchant_id for p in payouts])
+    owners = {shop.pk: shop.owner for shop in shops}
+    for payout in payouts:
+        text = (
+            f"Dana {format_rupiah(payout.amount)} dicairkan ke rekening "
+            f"{payout.bank_code} ****{payout.account_number[-4:]} ({payout.reference})."
+        )
+        notify(
+            user=owners[payout.merchant_id],
+            kind=Notification.Kind.PAYOUT_SENT,
+            text=text,
+            url="/penjual/keuangan/",
+        )
 
 
 def settlement_import(*, actor: User, data: bytes, filename: str) -> SettlementImport:
