@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "peken.payouts",
     "peken.notifications",
     "peken.web",
+    "peken.simulation",
     "peken.demo",
 ]
 
