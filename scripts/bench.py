@@ -525,13 +525,15 @@ CHECKOUT_CAP = 10**15
 SERVICE_TARGET_RATIO = 0.5  # of pgbench tps (PERFORMANCE.md)
 HTTP_TARGET_RATE, HTTP_TARGET_P99 = 150.0, 0.250
 PGBENCH = shutil.which("pgbench") or "/usr/bin/pgbench"
-PGBENCH_DATABASE = "peken_pgbench"
 PGBENCH_SCALE, PGBENCH_CLIENTS, PGBENCH_THREADS = 10, 8, 2
 PGBENCH_SECONDS, QUICK_PGBENCH_SECONDS = 20, 3
 # Its own database, so that a search or roster run started meanwhile does not drop it.
 CHECKOUT_POSTGRES_URL = urlunsplit(
     urlsplit(POSTGRES_URL)._replace(path=urlsplit(POSTGRES_URL).path + "_checkout")
 )
+# Named after the bench database, so that two checkout runs under different
+# PEKEN_BENCH_POSTGRES_URL names do not drop each other's yardstick.
+PGBENCH_DATABASE = urlsplit(POSTGRES_URL).path.lstrip("/") + "_pgbench"
 # gunicorn settings tried; quick mode tries the first only. In trials on 2 cores with 16 clients
 # the checkout is CPU-bound: sync workers (-w 2, 3, 4 alike within the noise, 6 worse) match
 # gthread's throughput with half its p99; gthread threads queue for the GIL (-w 2 --threads 8
@@ -1315,12 +1317,16 @@ def http_load(
     return runs, notes
 
 
-def gunicorn_start(setting: str, logs: Path) -> tuple[subprocess.Popen, int]:
+def gunicorn_start(
+    setting: str, logs: Path, database_url: str | None = None
+) -> tuple[subprocess.Popen, int]:
     with socket.socket() as probe:  # a free port, released for gunicorn to take
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ, DEBUG="0", SECRET_KEY="bench", ALLOWED_HOSTS="127.0.0.1")
-    env.update(SECURE_SSL_REDIRECT="0", DATABASE_URL=CHECKOUT_POSTGRES_URL)
+    env.update(SECURE_SSL_REDIRECT="0", DATABASE_URL=database_url or CHECKOUT_POSTGRES_URL)
+    # Plain HTTP on loopback: cookies must travel without TLS for the page sessions.
+    env.update(SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
     command = [sys.executable, "-m", "gunicorn", "peken.wsgi:application", *setting.split()]
     command += ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5"]
     command += ["--log-level", "warning", "--error-logfile", str(logs / "error.log")]
@@ -1477,6 +1483,632 @@ def checkout_invariants(ledger: CheckoutLedger, replayed: int) -> str:
     )
     log(summary)
     return summary
+
+
+# --- the city dashboard on a month of a million orders -----------------------------------------
+
+DASHBOARD_ORDERS, QUICK_DASHBOARD_ORDERS = 1_000_000, 10_000
+DASHBOARD_MERCHANTS, DASHBOARD_PRODUCTS = 5_000, 20_000
+QUICK_DASHBOARD_MERCHANTS, QUICK_DASHBOARD_PRODUCTS = 150, 1_500
+DASHBOARD_WARGA, QUICK_DASHBOARD_WARGA = 4_412, 300  # e-Peken's public buyers by mid-2022
+DASHBOARD_CALLS, QUICK_DASHBOARD_CALLS = 30, 5
+DASHBOARD_TARGET_SECONDS = 0.300  # p95 of the page, on PostgreSQL (the issue)
+PAY_STEPS, QUICK_PAY_STEPS = 400, 40
+DASHBOARD_POSTGRES_URL = urlunsplit(
+    urlsplit(POSTGRES_URL)._replace(path=urlsplit(POSTGRES_URL).path + "_dashboard")
+)
+
+
+@benchmark(
+    "dashboard",
+    title="City dashboard",
+    intro=(
+        "`peken.reports.selectors.dashboard`, the page `/kota/` and "
+        f"`GET /api/v1/reports/dashboard` for a month of {DASHBOARD_ORDERS:,} orders "
+        f"({QUICK_DASHBOARD_ORDERS:,} in quick mode) "
+        f"on a fresh database: {DASHBOARD_MERCHANTS:,} verified shops with "
+        f"{DASHBOARD_PRODUCTS:,} products from `catalog_generate`, {ASN_SURABAYA:,} ASN from a "
+        f"roster import and {DASHBOARD_WARGA:,} warga (quick: {QUICK_DASHBOARD_MERCHANTS}, "
+        f"{QUICK_DASHBOARD_PRODUCTS:,}, {QUICK_ROWS:,}, {QUICK_DASHBOARD_WARGA}). The orders are "
+        "written by bulk SQL (`generate_series` on PostgreSQL, a recursive CTE on SQLite) in the "
+        "current WIB month: one line each, four in five bought by ASN, a few shops taking much of "
+        "it (the Gini is well above 0.5), 3 % cancelled, 1 % unpaid, 2 % half refunded. Then "
+        "`rollups_rebuild` recounts the month (its time is the *rebuild* line), `rollups_check` "
+        "confirms the roll-ups equal a recount, and the roll-up rows are copied into the twelve "
+        "months before, so the tables hold a year. Each reading is called once to warm up, then "
+        f"{DASHBOARD_CALLS} times ({QUICK_DASHBOARD_CALLS} in quick mode); the page and the API "
+        "go through Django's test client as a signed-in city admin (middleware, session, "
+        "template or JSON; no network). Target: the page's p95 under 300 ms on PostgreSQL. "
+        "*Cost per order*: the payment step (`order_transition(action='pay')`, its ledger entry "
+        f"and roll-ups, one transaction each) on {PAY_STEPS} of the month's unpaid orders "
+        f"({QUICK_PAY_STEPS} in quick mode), half with the roll-up call and half with it "
+        "switched off, alternating; and `rollup_order_paid` alone, in one transaction rolled "
+        "back. Times per call in milliseconds."
+    ),
+    table=lambda rows: dashboard_table(rows),
+)
+def bench_dashboard(config: Config) -> list[Row]:
+    rows: list[Row] = []
+    for database in config.databases:
+        result = run_child("dashboard", database, config, postgres_url=DASHBOARD_POSTGRES_URL)
+        label = DATABASES[database]
+        if "skipped" in result:
+            rows.append(Row(label, "all", 0, skipped=result["skipped"]))
+            continue
+        target = DASHBOARD_TARGET_SECONDS if database == "postgresql" else None
+        for name, seconds in result["measurements"].items():
+            is_page = name.startswith("page")
+            rows.append(Row(label, name, result["orders"], seconds, target if is_page else None))
+    return rows
+
+
+DASHBOARD_TABLE_HEADER = (
+    "| Database | Measurement | Orders in the month | Calls | Median (ms) | p95 (ms) | Max (ms) "
+    "| Target | Status |\n"
+    "|---|---|--:|--:|--:|--:|--:|--:|---|"
+)
+
+
+def dashboard_table(rows: list[Row]) -> list[str]:
+    lines = [DASHBOARD_TABLE_HEADER]
+    for row in rows:
+        if row.skipped:
+            skipped = row.skipped.replace("|", "\\|")
+            cells = [row.database, row.measurement, *["—"] * 6, f"skipped: {skipped}"]
+            lines.append("| " + " | ".join(cells) + " |")
+            continue
+        p95 = percentile(row.seconds, 95)
+        target, status = "—", "—"
+        if row.target is not None:
+            target = f"p95 < {row.target * 1000:g} ms"
+            status = "pass" if p95 < row.target else "**FAIL**"
+        cells = [
+            row.database,
+            row.measurement,
+            f"{row.rows:,}",
+            str(len(row.seconds)),
+            f"{statistics.median(row.seconds) * 1000:.2f}",
+            f"{p95 * 1000:.2f}",
+            f"{max(row.seconds) * 1000:.2f}",
+            target,
+            status,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+@child("dashboard")
+def child_dashboard(config: Config) -> dict:
+    from django.db import connection
+
+    from peken.core.months import Month
+    from peken.reports.services import rollups_check, rollups_rebuild
+
+    prepare_database()
+    month = Month.of(dt.datetime.now(dt.UTC))
+    orders = dashboard_data_load(config, month)
+    measurements: dict[str, list[float]] = {}
+    started = time.perf_counter()
+    rollups_rebuild(month)
+    measurements["rebuild of the month (once)"] = [round(time.perf_counter() - started, 4)]
+    log(f"rebuild: {measurements['rebuild of the month (once)'][0]:.1f} s")
+    differences = rollups_check(month)
+    if differences:
+        raise RuntimeError(f"roll-ups differ from a recount: {differences[:5]}")
+    rollups_copy_to_the_year_before(month)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    measurements.update(dashboard_readings(config, month))
+    measurements.update(payment_step_costs(config, month))
+    connection.close()
+    return {"orders": orders, "measurements": measurements}
+
+
+def dashboard_data_load(config: Config, month) -> int:
+    """Shops, buyers and a month of orders; returns the number of orders written."""
+    from peken.accounts.roster import roster_import
+
+    started = time.perf_counter()
+    merchants, products = (
+        (QUICK_DASHBOARD_MERCHANTS, QUICK_DASHBOARD_PRODUCTS)
+        if config.quick
+        else (DASHBOARD_MERCHANTS, DASHBOARD_PRODUCTS)
+    )
+    from peken.demo.people import roster_csv
+    from peken.demo.shops import catalog_generate
+
+    catalog_generate(merchant_count=merchants, product_count=products, seed=SEED)
+    roster_import(data=roster_csv(generated_roster(config.rows)), actor="bench")
+    warga_load(QUICK_DASHBOARD_WARGA if config.quick else DASHBOARD_WARGA)
+    log(f"shops and buyers in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    count = QUICK_DASHBOARD_ORDERS if config.quick else DASHBOARD_ORDERS
+    orders_bulk_write(count, month)
+    log(f"{count:,} orders written in {time.perf_counter() - started:.1f} s")
+    return count
+
+
+def warga_load(count: int) -> None:
+    from django.contrib.auth.hashers import make_password
+
+    from peken.accounts.models import User, WargaProfile
+    from peken.regions.models import Kelurahan
+
+    kelurahan = list(Kelurahan.objects.order_by("id").values_list("id", flat=True))
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        [
+            User(username=f"warga-bench-{number}", full_name=f"Warga {number}", password=password)
+            for number in range(count)
+        ],
+        batch_size=2_000,
+    )
+    WargaProfile.objects.bulk_create(
+        [
+            WargaProfile(user=user, kelurahan_id=kelurahan[number % len(kelurahan)])
+            for number, user in enumerate(users)
+        ],
+        batch_size=2_000,
+    )
+
+
+def orders_bulk_write(count: int, month) -> None:
+    from django.db import connection
+
+    start, end = month.start(), month.end()
+    seconds = int((end - start).total_seconds())
+    vendor = connection.vendor
+    series = (
+        "generate_series(1::bigint, %(count)s) AS series(g)"  # bigint: g * 40503 > 2³¹
+        if vendor == "postgresql"
+        else "(WITH RECURSIVE series(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM series "
+        "WHERE g < %(count)s) SELECT g FROM series) AS series"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_order_plan (g INTEGER PRIMARY KEY, product_rank INTEGER, "
+            "buyer_rank INTEGER, is_warga INTEGER, offset_seconds INTEGER, fate INTEGER, "
+            "quantity INTEGER)"
+        )
+        cursor.execute(
+            "CREATE TABLE bench_product (rank INTEGER PRIMARY KEY, product_id BIGINT, "
+            "merchant_id BIGINT, price BIGINT, name VARCHAR(120), unit VARCHAR(20))"
+        )
+        cursor.execute(
+            "INSERT INTO bench_product SELECT ROW_NUMBER() OVER (ORDER BY id), id, merchant_id, "
+            "price, name, unit FROM catalog_product"
+        )
+        cursor.execute(
+            "CREATE TABLE bench_buyer (kind VARCHAR(10), rank INTEGER, user_id BIGINT, "
+            "checkout_id BIGINT, PRIMARY KEY (kind, rank))"
+        )
+        cursor.execute(
+            "INSERT INTO bench_buyer (kind, rank, user_id) "
+            "SELECT 'asn', ROW_NUMBER() OVER (ORDER BY user_id), user_id FROM accounts_asnprofile "
+            "UNION ALL "
+            "SELECT 'warga', ROW_NUMBER() OVER (ORDER BY user_id), user_id "
+            "FROM accounts_wargaprofile"
+        )
+        cursor.execute("SELECT kind, COUNT(*) FROM bench_buyer GROUP BY kind")
+        buyers = dict(cursor.fetchall())
+        cursor.execute("SELECT COUNT(*) FROM bench_product")
+        (products,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO ordering_checkout (buyer_id, request_hash, created_at) "
+            "SELECT user_id, 'bench', %s FROM bench_buyer",
+            [start],
+        )
+        cursor.execute(
+            "UPDATE bench_buyer SET checkout_id = (SELECT MIN(id) FROM ordering_checkout "
+            "WHERE ordering_checkout.buyer_id = bench_buyer.user_id)"
+        )
+        # A hash of g in [0, 1000003), squared: most orders go to the first products' shops.
+        skew = "(g * 2654435761) %% 1000003"
+        cursor.execute(
+            f"""
+            INSERT INTO bench_order_plan
+                (g, product_rank, buyer_rank, is_warga, offset_seconds, fate, quantity)
+            SELECT g,
+                   1 + ({skew}) * ({skew}) / 1000003 * %(products)s / 1000003,
+                   1 + (g * 7919) %% (CASE WHEN g %% 5 = 0 THEN %(warga)s ELSE %(asn)s END),
+                   CASE WHEN g %% 5 = 0 THEN 1 ELSE 0 END,
+                   (g * 40503) %% %(seconds)s,
+                   g %% 100,
+                   1 + g %% 3
+            FROM {series}
+            """.replace("%(count)s", str(count)),
+            {
+                "products": products,
+                "asn": buyers["asn"],
+                "warga": buyers.get("warga", 1),
+                "seconds": seconds,
+            },
+        )
+        cursor.execute(orders_insert_sql(vendor), [start, month.start().date(), start])
+        cursor.execute(
+            """
+            INSERT INTO ordering_orderitem
+                (order_id, product_id, product_name, unit, unit_price, quantity, line_total,
+                 reserved_stock)
+            SELECT plan.g, product.product_id, product.name, product.unit, product.price,
+                   plan.quantity, product.price * plan.quantity, %s
+            FROM bench_order_plan AS plan
+            JOIN bench_product AS product ON product.rank = plan.product_rank
+            """,
+            [False],
+        )
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('ordering_order', 'id'), "
+                "(SELECT MAX(id) FROM ordering_order))"
+            )
+        for table in ("bench_order_plan", "bench_product", "bench_buyer"):
+            cursor.execute(f"DROP TABLE {table}")
+
+
+def orders_insert_sql(vendor: str) -> str:
+    """The orders of the plan; `id` = g, so the lines can follow without a lookup."""
+    moment = (
+        "%s::timestamptz + plan.offset_seconds * INTERVAL '1 second'"
+        if vendor == "postgresql"
+        else "datetime(%s, '+' || plan.offset_seconds || ' seconds')"
+    )
+    return f"""
+        INSERT INTO ordering_order
+            (id, checkout_id, buyer_id, buyer_kind, merchant_id, placed_at, month,
+             counts_toward_cap, fulfilment, delivery_zone, address, goods_total, delivery_fee,
+             total, status, refunded_goods, refunded_delivery, cancel_reason, paid_at,
+             updated_at)
+        SELECT plan.g, buyer.checkout_id, buyer.user_id,
+               CASE WHEN plan.is_warga = 1 THEN 'warga' ELSE 'asn' END,
+               product.merchant_id, {moment}, %s, plan.is_warga = 0, 'pickup', '', '',
+               product.price * plan.quantity, 0, product.price * plan.quantity,
+               CASE WHEN plan.fate < 3 THEN 'cancelled' WHEN plan.fate = 3 THEN 'awaiting_payment'
+                    WHEN plan.fate < 60 THEN 'completed' WHEN plan.fate < 80 THEN 'accepted'
+                    ELSE 'paid' END,
+               CASE WHEN plan.fate IN (50, 51) THEN product.price * plan.quantity / 2 ELSE 0 END,
+               0, '', NULL, %s
+        FROM bench_order_plan AS plan
+        JOIN bench_product AS product ON product.rank = plan.product_rank
+        JOIN bench_buyer AS buyer
+          ON buyer.kind = CASE WHEN plan.is_warga = 1 THEN 'warga' ELSE 'asn' END
+         AND buyer.rank = plan.buyer_rank
+    """
+
+
+def rollups_copy_to_the_year_before(month) -> None:
+    """The month's roll-up rows again in each of the twelve months before: what a year of use
+    leaves in the tables the dashboard reads (its 13-month chart reads them all)."""
+    from django.db import connection
+
+    from peken.quotas.rules import month_key
+    from peken.reports.selectors import months_up_to
+
+    key = month_key(month)
+    for earlier in months_up_to(month)[:-1]:
+        other = month_key(earlier)
+        with connection.cursor() as cursor:
+            for table, keys, sums in (
+                (
+                    "reports_merchantmonth",
+                    "merchant_id",
+                    "orders, goods, asn_orders, asn_goods, asn_home_goods",
+                ),
+                ("reports_buyermonth", "buyer_id, buyer_kind", "orders, goods, home_goods"),
+                ("reports_categorymonth", "merchant_id, category_id", "orders, goods"),
+            ):
+                cursor.execute(
+                    f"INSERT INTO {table} (month, {keys}, {sums}) "
+                    f"SELECT %s, {keys}, {sums} FROM {table} WHERE month = %s",
+                    [other, key],
+                )
+            day = (
+                "day - %s::integer"
+                if connection.vendor == "postgresql"
+                else "date(day, '-' || %s || ' days')"
+            )
+            shift = (key - other).days
+            cursor.execute(  # days shifted back; a few land twice and are skipped
+                f"INSERT INTO reports_merchantday (day, merchant_id, orders, goods, asn_goods) "
+                f"SELECT {day}, merchant_id, orders, goods, asn_goods FROM reports_merchantday "
+                "WHERE day >= %s AND day < %s ON CONFLICT (day, merchant_id) DO NOTHING",
+                [shift, key, month_key(month.next())],
+            )
+
+
+def dashboard_readings(config: Config, month) -> dict[str, list[float]]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from peken.accounts.models import Role
+    from peken.reports.selectors import dashboard
+
+    calls = QUICK_DASHBOARD_CALLS if config.quick else DASHBOARD_CALLS
+    admin = bench_city_admin(Role.CITY_ADMIN)
+    client = Client()
+    client.force_login(admin)
+    readings = {
+        "selector `dashboard(month)`": lambda: dashboard(month),
+        "page `/kota/`": lambda: checked(client.get("/kota/", {"month": str(month)}, secure=True)),
+        "API `/api/v1/reports/dashboard`": lambda: checked(
+            client.get("/api/v1/reports/dashboard", {"month": str(month)}, secure=True)
+        ),
+    }
+    measured: dict[str, list[float]] = {}
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for name, action in readings.items():
+            statements: list[str] = []  # a wrapper counts: a request empties the debug log
+            with connection.execute_wrapper(statement_counter(statements)):
+                action()  # warm-up, and the statements it takes
+            seconds = []
+            for _ in range(calls):
+                gc.collect()
+                started = time.perf_counter()
+                action()
+                seconds.append(round(time.perf_counter() - started, 5))
+            label = f"{name} ({len(statements)} queries)"
+            measured[label] = seconds
+            log(f"{label}: median {statistics.median(seconds) * 1000:.1f} ms")
+    return measured
+
+
+def statement_counter(statements: list[str]):
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    return count
+
+
+def checked(response):
+    if response.status_code != 200:
+        raise RuntimeError(f"dashboard answered {response.status_code}")
+    return response
+
+
+def bench_city_admin(role: str):
+    from peken.accounts.models import RoleGrant, User
+
+    admin = User.objects.create(username="bench-kota", full_name="Admin Kota")
+    RoleGrant.objects.create(user=admin, role=role)
+    return admin
+
+
+def payment_step_costs(config: Config, month) -> dict[str, list[float]]:
+    """The payment step with and without its roll-up call, and the roll-up call alone."""
+    from unittest import mock
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from peken.ordering.models import Order
+    from peken.ordering.services import order_transition
+    from peken.payments import order_money
+    from peken.quotas.rules import month_key
+    from peken.reports.services import rollup_order_paid
+
+    steps = QUICK_PAY_STEPS if config.quick else PAY_STEPS
+    unpaid = list(
+        Order.objects.filter(month=month_key(month), status="awaiting_payment").order_by("id")[
+            :steps
+        ]
+    )
+    with_rollup, without_rollup = [], []
+    for number, order in enumerate(unpaid):
+        switched_off = number % 2 == 1
+        patch = (
+            mock.patch.object(order_money, "rollup_order_paid", lambda order: None)
+            if switched_off
+            else contextlib.nullcontext()
+        )
+        with patch:
+            started = time.perf_counter()
+            order_transition(order=order, action="pay", actor=None, actor_kind="system")
+            elapsed = time.perf_counter() - started
+        (without_rollup if switched_off else with_rollup).append(round(elapsed, 6))
+    alone = []
+    paid = list(Order.objects.filter(month=month_key(month), status="paid").order_by("id")[:steps])
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            rollup_order_paid(paid[0])
+        for order in paid:
+            started = time.perf_counter()
+            rollup_order_paid(order)
+            alone.append(round(time.perf_counter() - started, 6))
+        transaction.set_rollback(True)
+    log(
+        f"pay step with roll-up {statistics.median(with_rollup) * 1000:.2f} ms, without "
+        f"{statistics.median(without_rollup) * 1000:.2f} ms; roll-up alone "
+        f"{statistics.median(alone) * 1000:.2f} ms ({len(queries)} statements)"
+    )
+    return {
+        "pay step, with the roll-up": with_rollup,
+        "pay step, roll-up switched off": without_rollup,
+        f"`rollup_order_paid` alone ({len(queries)} statements)": alone,
+    }
+
+
+# --- payday on the web pages: Locust -----------------------------------------------------------
+
+LOAD_POSTGRES_URL = os.environ.get(
+    "PEKEN_BENCH_LOAD_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/peken_bench_load"
+)
+LOAD_USERS, QUICK_LOAD_USERS = 200, 20
+LOAD_SECONDS, QUICK_LOAD_SECONDS = 60, 10
+LOAD_SHOPS, LOAD_PRODUCTS = 500, 20_000
+LOAD_WORKERS = "-w 4 -k gthread --threads 4"
+LOAD_CHECKOUT_P99_MS = 250
+LOAD_PASSWORD = "bench-payday"
+
+
+@benchmark(
+    "load",
+    title="Payday on the web pages (Locust)",
+    intro=(
+        f"{LOAD_USERS} simulated ASN ({QUICK_LOAD_USERS} in quick mode) on the web pages for "
+        f"{LOAD_SECONDS} s ({QUICK_LOAD_SECONDS} s in quick mode) after all have logged in: "
+        "Locust, headless (`scripts/load/locustfile.py`), against gunicorn "
+        f"`{LOAD_WORKERS}` (DEBUG off) on PostgreSQL, with a catalog of "
+        f"{LOAD_PRODUCTS:,} products from {LOAD_SHOPS} shops. Each user waits 1–3 s between "
+        "actions and mixes home (3), search (5), product page (4), add to cart (2) and checkout "
+        "(1: cart page, then the form, to the payment page). Figures per page: requests per "
+        "second, latency percentiles from Locust, errors (a failed request, or a checkout that "
+        "did not reach its payment page; a refusal by a rule is not an error). Target: checkout "
+        f"p99 under {LOAD_CHECKOUT_P99_MS} ms and no errors. Locust, gunicorn and PostgreSQL "
+        "share the machine's 2 cores."
+    ),
+    table=lambda rows: load_table(rows),
+)
+def bench_load(config: Config) -> list[Row]:
+    if "postgresql" not in config.databases:
+        return [Row("PostgreSQL", "all", 0, skipped="PostgreSQL only")]
+    result = run_child("load", "postgresql", config, postgres_url=LOAD_POSTGRES_URL)
+    if "skipped" in result:
+        return [Row("PostgreSQL", "all", 0, skipped=result["skipped"])]
+    rows = []
+    for page in result["pages"]:
+        row = Row("PostgreSQL", page["name"], page["count"], [])
+        row.page = page  # the table reads Locust's own figures
+        rows.append(row)
+    rows.append(Row("PostgreSQL", f"memory: {result['memory']}", 0, skipped="note"))
+    return rows
+
+
+LOAD_TABLE_HEADER = (
+    "| Page | Requests | Per second | p50 (ms) | p95 (ms) | p99 (ms) | Errors | Target | Status |\n"
+    "|---|--:|--:|--:|--:|--:|--:|---|---|"
+)
+
+
+def load_table(rows: list[Row]) -> list[str]:
+    lines = [LOAD_TABLE_HEADER]
+    for row in rows:
+        if row.skipped:
+            lines.append(
+                f"\n{row.measurement}" if row.skipped == "note" else f"skipped: {row.skipped}"
+            )
+            continue
+        page = row.page
+        is_checkout = page["name"] == "checkout"
+        target = f"p99 < {LOAD_CHECKOUT_P99_MS} ms, 0 errors" if is_checkout else "0 errors"
+        met = page["failures"] == 0 and (not is_checkout or page["p99"] < LOAD_CHECKOUT_P99_MS)
+        cells = [
+            page["name"],
+            f"{page['count']:,}",
+            f"{page['rps']:.1f}",
+            f"{page['p50']:.0f}",
+            f"{page['p95']:.0f}",
+            f"{page['p99']:.0f}",
+            str(page["failures"]),
+            target,
+            "pass" if met else "**FAIL**",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+@child("load")
+def child_load(config: Config) -> dict:
+    from django.db import connection
+
+    prepare_database()
+    users, products = load_city(config)
+    connection.close()
+    with tempfile.TemporaryDirectory(prefix="peken-load-") as folder:
+        folder = Path(folder)
+        (folder / "users.txt").write_text("".join(f"{u} {LOAD_PASSWORD}\n" for u in users))
+        (folder / "products.txt").write_text("".join(f"{pk}\n" for pk in products))
+        server, port = gunicorn_start(LOAD_WORKERS, folder, database_url=LOAD_POSTGRES_URL)
+        try:
+            gunicorn_wait(server, port, folder)
+            pages = locust_run(config, port, folder)
+            memory = sorted(children_rss_mib(server.pid))
+            gunicorn_check(server, folder)
+        finally:
+            gunicorn_stop(server)
+    return {
+        "pages": pages,
+        "memory": (
+            f"gunicorn `{LOAD_WORKERS}`: {len(memory)} workers, resident memory after the load "
+            f"{memory[0]:.0f}–{memory[-1]:.0f} MB (goal ≤ 120 MB)."
+            if memory
+            else "no worker memory read"
+        ),
+    }
+
+
+def load_city(config: Config) -> tuple[list[str], list[int]]:
+    """Shops and products, and ASN who can log in; returns usernames and product ids."""
+    from django.contrib.auth.hashers import make_password
+
+    from peken.accounts.models import AsnProfile, User
+    from peken.accounts.roster import roster_import
+    from peken.catalog.models import Product
+    from peken.demo.people import roster_csv
+    from peken.demo.services import city_roster_rows, opd_load_surabaya
+    from peken.demo.shops import catalog_generate
+
+    count = QUICK_LOAD_USERS if config.quick else LOAD_USERS
+    opd_load_surabaya(actor="bench")
+    roster_import(data=roster_csv(city_roster_rows(count, seed=SEED)), actor="bench")
+    shops, products = (40, 800) if config.quick else (LOAD_SHOPS, LOAD_PRODUCTS)
+    catalog_generate(merchant_count=shops, product_count=products, seed=SEED)
+    Product.objects.filter(is_made_to_order=False).update(stock=100_000_000)
+    password = make_password(LOAD_PASSWORD)  # hashed once, as the demo does
+    user_ids = AsnProfile.objects.values_list("user_id", flat=True)
+    User.objects.filter(pk__in=user_ids).update(password=password)
+    usernames = list(User.objects.filter(pk__in=user_ids).values_list("username", flat=True))
+    sellable = Product.objects.filter(stock__gt=0, is_active=True).order_by("?")
+    return usernames, list(sellable.values_list("pk", flat=True)[:2_000])
+
+
+def locust_run(config: Config, port: int, folder: Path) -> list[dict]:
+    users = QUICK_LOAD_USERS if config.quick else LOAD_USERS
+    seconds = QUICK_LOAD_SECONDS if config.quick else LOAD_SECONDS
+    env = dict(
+        os.environ,
+        PEKEN_LOAD_USERS=str(folder / "users.txt"),
+        PEKEN_LOAD_PRODUCTS=str(folder / "products.txt"),
+    )
+    command = [
+        str(Path(sys.executable).parent / "locust"),
+        "-f",
+        str(ROOT / "scripts" / "load" / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(max(1, users // 5)),
+        "--run-time",
+        f"{seconds + users // 10}s",
+        "--host",
+        f"http://127.0.0.1:{port}",
+        "--csv",
+        str(folder / "locust"),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--reset-stats",
+    ]
+    log(f"locust: {users} users, {seconds} s after ramp-up")
+    subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+    with (folder / "locust_stats.csv").open(newline="") as source:
+        return [
+            locust_page(line) for line in csv.DictReader(source) if line["Name"] != "Aggregated"
+        ]
+
+
+def locust_page(line: dict) -> dict:
+    return {
+        "name": line["Name"],
+        "count": int(line["Request Count"]),
+        "failures": int(line["Failure Count"]),
+        "rps": float(line["Requests/s"]),
+        "p50": float(line["50%"] or 0),
+        "p95": float(line["95%"] or 0),
+        "p99": float(line["99%"] or 0),
+    }
 
 
 # --- timing -----------------------------------------------------------------------------------

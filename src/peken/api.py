@@ -18,6 +18,7 @@ from peken.ordering.api import router as ordering_router
 from peken.payments.api import router as payments_router
 from peken.payouts.api import router as payouts_router
 from peken.regions.api import router as regions_router
+from peken.reports.api import reports_router
 
 api = NinjaAPI(
     title="Peken API",
@@ -104,3 +105,4 @@ api.add_router("/", ordering_router)
 api.add_router("/", obligations_router)
 api.add_router("/", payments_router)
 api.add_router("/", payouts_router)
+api.add_router("/", reports_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "peken.payments",
     "peken.payouts",
     "peken.notifications",
+    "peken.reports",
     "peken.web",
     "peken.simulation",
     "peken.demo",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("kelola/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("kota/", include("peken.reports.urls")),
     path("", include("peken.web.urls")),
 ]
 

@@ -1,6 +1,7 @@
 """Hundreds of checkouts at once, on real threads with real commits: no cap is passed, no stock
 goes below zero, and the cap ledger equals the orders that hold it."""
 
+import random
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection
@@ -122,3 +123,27 @@ def test_cancellations_racing_checkouts_keep_the_ledger_exact(live_db):
     assert quota.used == live_cap_total(shop) <= quota.cap
     sold = Order.objects.filter(merchant=shop).exclude(status="cancelled").count()
     assert Product.objects.get(pk=item.pk).stock == 1_000 - sold
+
+
+def test_carts_sharing_products_and_shops_in_any_order_never_deadlock(live_db):
+    shops = [factories.merchant("35.78.05.1003"), factories.merchant("35.78.05.1004")]
+    products = [
+        factories.product(shop, name="Tempe", price=5_000, stock=1_000)
+        for shop in shops
+        for _ in range(3)
+    ]
+    buyers = [factories.asn() for _ in range(8)]
+
+    def checkout(number):
+        # Every cart takes the same six rows and two cap rows, listed in its own order.
+        lines = [(product.pk, 1) for product in products]
+        random.Random(number).shuffle(lines)
+        return lambda: checkout_place(
+            buyer=buyers[number % len(buyers)], lines=lines, fulfilment="pickup", request_hash="w"
+        )
+
+    outcomes = run_all([checkout(number) for number in range(120)])
+    assert outcomes == ["ok"] * 120
+    assert set(Product.objects.values_list("stock", flat=True)) == {1_000 - 120}
+    for shop in shops:
+        assert MerchantMonthQuota.objects.get(merchant=shop).used == live_cap_total(shop)

@@ -1,8 +1,9 @@
 """Placing a cart and moving orders through their life.
 
 Placement is all-or-nothing: stock and cap are reserved for every order of the cart, or for none.
-Locks are always taken in one order — product rows by id, then quota rows by merchant id — and
-checks happen in the same statement as the write (conditional UPDATE), so hundreds of concurrent
+Locks are always taken in one order — product rows by id, then quota rows by merchant id, one
+statement for each kind whatever the cart (ordering.placement, quotas.services) — and checks
+happen in the same statement as the write (conditional UPDATE), so hundreds of concurrent
 checkouts can neither oversell the last item nor push a shop past its cap.
 """
 
@@ -14,18 +15,25 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from peken.accounts.models import AsnProfile, Role, User, WargaProfile
+from peken.accounts.models import Role, User
 from peken.catalog.models import Product
-from peken.catalog.selectors import products_visible
 from peken.core.errors import Conflict, InvalidInput, PermissionDenied
 from peken.core.months import Month
-from peken.merchants.models import Merchant
 from peken.ordering import rules
 from peken.ordering.models import Checkout, Order, OrderEvent, OrderItem
+from peken.ordering.placement import (
+    SellableProduct,
+    asn_area,
+    products_sellable,
+    rows_insert,
+    stock_shortfall,
+    stock_take,
+    warga_area,
+)
 from peken.payments.order_money import money_on_step
 from peken.policy.selectors import policy_current
 from peken.quotas.rules import month_key
-from peken.quotas.services import quota_release, quota_reserve
+from peken.quotas.services import quota_release, quotas_reserve
 from peken.regions.models import Kelurahan
 
 
@@ -65,7 +73,7 @@ class Buyer:
 
     user: User
     kind: str
-    kelurahan: Kelurahan | None
+    kelurahan_id: int | None
     kecamatan_id: int | None
 
 
@@ -85,18 +93,12 @@ def buyer_of(user: User) -> Buyer:
 
     The profiles decide, not the role list: a roster import gives both together, and a
     deactivated ASN keeps the role but loses the obligation."""
-    asn = (
-        AsnProfile.objects.select_related("domicile_kelurahan")
-        .filter(user=user, is_active=True)
-        .first()
-    )
-    if asn is not None:
-        kelurahan = asn.domicile_kelurahan
-        kecamatan_id = kelurahan.kecamatan_id if kelurahan else asn.workplace_kecamatan_id
-        return Buyer(user, Order.BuyerKind.ASN, kelurahan, kecamatan_id)
-    warga = WargaProfile.objects.select_related("kelurahan").filter(user=user).first()
-    if warga is not None:
-        return Buyer(user, Order.BuyerKind.WARGA, warga.kelurahan, warga.kelurahan.kecamatan_id)
+    area = asn_area(user)
+    if area is not None:
+        return Buyer(user, Order.BuyerKind.ASN, area.kelurahan_id, area.kecamatan_id)
+    area = warga_area(user)
+    if area is not None:
+        return Buyer(user, Order.BuyerKind.WARGA, area.kelurahan_id, area.kecamatan_id)
     raise NotABuyer()
 
 
@@ -115,33 +117,34 @@ def checkout_place(
     The same idempotency key with the same body returns the first result again.
     """
     who = buyer_of(buyer)
-    if idempotency_key:
-        existing = Checkout.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _replay(existing, request_hash)
-    try:
-        quantities = rules.merged_lines(lines)
-    except rules.OrderRuleError as error:
-        raise InvalidInput(str(error), field="items") from error
-    products = _sellable_products(quantities, buyer)
-    destination = _destination(who, fulfilment, address, delivery_kelurahan_code)
-    policy = policy_current()
-    counts = who.kind == Order.BuyerKind.ASN or policy.warga_orders_count_toward_cap
     try:
         with transaction.atomic():
+            # The key is claimed before anything else is read or checked: a retry is answered
+            # from the first checkout even if the cart would not be accepted any more.
+            checkout = Checkout(
+                buyer=buyer, idempotency_key=idempotency_key or None, request_hash=request_hash
+            )
             try:
-                checkout = Checkout.objects.create(
-                    buyer=buyer, idempotency_key=idempotency_key or None, request_hash=request_hash
-                )
+                rows_insert([checkout])
             except IntegrityError as error:
                 raise _DuplicateKey() from error
-            orders = _place_orders(
-                checkout, who, products, quantities, fulfilment, destination, counts, policy
-            )
+            orders = _place(checkout, who, lines, fulfilment, address, delivery_kelurahan_code)
     except _DuplicateKey:
         existing = Checkout.objects.get(buyer=buyer, idempotency_key=idempotency_key)
         return _replay(existing, request_hash)
     return CheckoutResult(checkout, orders, replayed=False)
+
+
+def _place(checkout, who, lines, fulfilment, address, delivery_kelurahan_code) -> list[Order]:
+    try:
+        quantities = rules.merged_lines(lines)
+    except rules.OrderRuleError as error:
+        raise InvalidInput(str(error), field="items") from error
+    products = _sellable_products(quantities, who.user)
+    destination = _destination(who, fulfilment, address, delivery_kelurahan_code)
+    # ASN orders always count; the policy is read only for a warga.
+    counts = who.kind == Order.BuyerKind.ASN or policy_current().warga_orders_count_toward_cap
+    return _place_orders(checkout, who, products, quantities, fulfilment, destination, counts)
 
 
 def _replay(checkout: Checkout, request_hash: str) -> CheckoutResult:
@@ -151,13 +154,8 @@ def _replay(checkout: Checkout, request_hash: str) -> CheckoutResult:
     return CheckoutResult(checkout, list(orders.order_by("id")), replayed=True)
 
 
-def _sellable_products(quantities: dict[int, int], buyer: User) -> dict[int, Product]:
-    products = {
-        product.pk: product
-        for product in products_visible()
-        .select_related("merchant__kelurahan")
-        .filter(pk__in=quantities)
-    }
+def _sellable_products(quantities: dict[int, int], buyer: User) -> dict[int, SellableProduct]:
+    products = products_sellable(list(quantities))
     for product_id in quantities:
         if product_id not in products:
             raise ProductUnavailable(
@@ -189,103 +187,123 @@ def _destination(
     if not 5 <= len(address) <= 300:
         raise InvalidInput("Tulis alamat antar (5 sampai 300 huruf).", field="address")
     if kelurahan_code:
-        kelurahan = Kelurahan.objects.filter(code=kelurahan_code).first()
+        kelurahan = (
+            Kelurahan.objects.filter(code=kelurahan_code).values_list("pk", "kecamatan_id").first()
+        )
         if kelurahan is None:
             raise InvalidInput(
                 f"Kelurahan '{kelurahan_code}' tidak dikenal.", field="delivery_kelurahan"
             )
-        return _Destination(address, kelurahan.pk, kelurahan.kecamatan_id)
-    kelurahan = who.kelurahan
-    return _Destination(address, kelurahan.pk if kelurahan else None, who.kecamatan_id)
+        return _Destination(address, *kelurahan)
+    return _Destination(address, who.kelurahan_id, who.kecamatan_id)
 
 
-def _place_orders(checkout, who, products, quantities, fulfilment, destination, counts, policy):
+def _place_orders(checkout, who, products, quantities, fulfilment, destination, counts):
     now = timezone.now()
     month = month_key(Month.of(now))
-    by_merchant: dict[int, list[Product]] = defaultdict(list)
+    by_merchant: dict[int, list[SellableProduct]] = defaultdict(list)
     for product_id in sorted(quantities):
-        by_merchant[products[product_id].merchant_id].append(products[product_id])
-    for product_id in sorted(quantities):  # product rows first, by id
-        _take_stock(products[product_id], quantities[product_id])
+        by_merchant[products[product_id].merchant.pk].append(products[product_id])
+    # Every shop must offer the fulfilment before anything is written.
+    delivery = {
+        merchant_id: _delivery(lines[0], fulfilment, destination)
+        for merchant_id, lines in by_merchant.items()
+    }
+    goods = {
+        merchant_id: sum(product.price * quantities[product.id] for product in lines)
+        for merchant_id, lines in by_merchant.items()
+    }
+    _take_stock(products, quantities)  # product rows first, by id
+    if counts:
+        quotas_reserve(month=month, goods_by_merchant=goods)  # then quota rows, by merchant id
     orders = []
-    for merchant_id in sorted(by_merchant):  # then quota rows, by merchant id
-        merchant = by_merchant[merchant_id][0].merchant
-        goods = sum(product.price * quantities[product.pk] for product in by_merchant[merchant_id])
-        if counts:
-            quota_reserve(
-                merchant_id=merchant_id, month=month, amount=goods, default_cap=policy.default_cap
-            )
-        zone, fee = _delivery(merchant, fulfilment, destination)
+    for merchant_id in sorted(by_merchant):
+        zone, fee = delivery[merchant_id]
         orders.append(
             Order(
                 checkout=checkout,
                 buyer=who.user,
                 buyer_kind=who.kind,
-                merchant=merchant,
+                merchant=by_merchant[merchant_id][0].merchant,
                 placed_at=now,
                 month=month,
                 counts_toward_cap=counts,
                 fulfilment=fulfilment,
                 delivery_zone=zone,
                 address=destination.address,
-                goods_total=goods,
+                goods_total=goods[merchant_id],
                 delivery_fee=fee,
-                total=goods + fee,
+                total=goods[merchant_id] + fee,
             )
         )
-    # One INSERT each for orders, their lines and their first events, whatever the cart.
-    Order.objects.bulk_create(orders)
-    items = {
-        order.pk: _items_of(order, by_merchant[order.merchant_id], quantities) for order in orders
-    }
-    OrderItem.objects.bulk_create([item for lines in items.values() for item in lines])
-    events = {
-        order.pk: [
-            OrderEvent(
-                order=order, to_status=order.status, at=now, actor=who.user, actor_kind="buyer"
-            )
-        ]
-        for order in orders
-    }
-    OrderEvent.objects.bulk_create([event for first in events.values() for event in first])
-    for order in orders:
-        # What a prefetch would have read: the caller shows the orders without asking again.
-        order._prefetched_objects_cache = {"items": items[order.pk], "events": events[order.pk]}
+    _orders_write(orders, by_merchant, quantities)
     return orders
 
 
-def _items_of(order: Order, lines: list[Product], quantities: dict[int, int]) -> list[OrderItem]:
+def _orders_write(orders: list[Order], by_merchant: dict, quantities: dict[int, int]) -> None:
+    """One INSERT each for the orders, their lines and their first events, whatever the cart."""
+    rows_insert(orders)
+    items = {
+        order.pk: _items_of(order, by_merchant[order.merchant_id], quantities) for order in orders
+    }
+    rows_insert([item for lines in items.values() for item in lines])
+    events = {
+        order.pk: OrderEvent(
+            order=order,
+            to_status=order.status,
+            at=order.placed_at,
+            actor=order.buyer,
+            actor_kind="buyer",
+        )
+        for order in orders
+    }
+    rows_insert(list(events.values()))
+    for order in orders:
+        # What a prefetch would have read: the caller shows the orders without asking again.
+        order._prefetched_objects_cache = {"items": items[order.pk], "events": [events[order.pk]]}
+
+
+def _items_of(
+    order: Order, lines: list[SellableProduct], quantities: dict[int, int]
+) -> list[OrderItem]:
     return [
         OrderItem(
             order=order,
-            product=product,
+            product_id=product.id,
             product_name=product.name,
             unit=product.unit,
             unit_price=product.price,
-            quantity=quantities[product.pk],
-            line_total=product.price * quantities[product.pk],
+            quantity=quantities[product.id],
+            line_total=product.price * quantities[product.id],
             reserved_stock=not product.is_made_to_order,
         )
         for product in lines
     ]
 
 
-def _take_stock(product: Product, quantity: int) -> None:
-    if product.is_made_to_order:
+def _take_stock(products: dict[int, SellableProduct], quantities: dict[int, int]) -> None:
+    stocked = {
+        product_id: quantity
+        for product_id, quantity in quantities.items()
+        if not products[product_id].is_made_to_order
+    }
+    if not stocked:
         return
-    taken = Product.objects.filter(pk=product.pk, stock__gte=quantity).update(
-        stock=F("stock") - quantity
-    )
-    if taken != 1:
-        available = (
-            Product.objects.filter(pk=product.pk).values_list("stock", flat=True).first() or 0
-        )
+    taken = stock_take(stocked)
+    if len(taken) != len(stocked):
+        product_id, available = stock_shortfall(stocked, taken)
         raise InsufficientStock(
-            f"Stok {product.name} tinggal {available}.", product_id=product.pk, available=available
+            f"Stok {products[product_id].name} tinggal {available}.",
+            product_id=product_id,
+            available=available,
         )
 
 
-def _delivery(merchant: Merchant, fulfilment: str, destination: _Destination) -> tuple[str, int]:
+def _delivery(
+    product: SellableProduct, fulfilment: str, destination: _Destination
+) -> tuple[str, int]:
+    """The zone and fee of the shop selling `product`."""
+    merchant = product.merchant
     if fulfilment == Order.Fulfilment.PICKUP:
         if not merchant.offers_pickup:
             raise FulfilmentUnavailable(
@@ -300,7 +318,7 @@ def _delivery(merchant: Merchant, fulfilment: str, destination: _Destination) ->
         buyer_kelurahan_id=destination.kelurahan_id,
         buyer_kecamatan_id=destination.kecamatan_id,
         merchant_kelurahan_id=merchant.kelurahan_id,
-        merchant_kecamatan_id=merchant.kelurahan.kecamatan_id,
+        merchant_kecamatan_id=product.merchant_kecamatan_id,
     )
     fees = {
         "same_kelurahan": merchant.delivery_fee_same_kelurahan,

@@ -23,6 +23,7 @@ from peken.ordering.models import Order
 from peken.payments.errors import ComplaintNotAllowed, ComplaintStatusConflict, RefundTooLarge
 from peken.payments.models import Complaint, Payment, Refund
 from peken.quotas.services import quota_release
+from peken.reports.services import rollup_order_refunded
 
 COMPLAINT_WINDOW = dt.timedelta(days=3)
 NOT_ARRIVED_STATUSES = ("paid", "accepted", "delivering", "ready_for_pickup")
@@ -144,6 +145,7 @@ def _refund(actor: User, order: Order, amount: int, note: str) -> Refund:
     )
     if order.counts_toward_cap and goods:
         quota_release(merchant_id=order.merchant_id, month=order.month, amount=goods)
+    rollup_order_refunded(order, goods)  # `order` still holds the refunded amount before this
     return refund
 
 

@@ -5,6 +5,7 @@ from peken.accounts.models import User
 from peken.ledger import services as ledger
 from peken.ordering.models import Order
 from peken.payments.models import Payment, Refund
+from peken.reports.services import rollup_order_paid, rollup_order_unpaid
 
 PAID_BEFORE = frozenset({"paid", "accepted", "delivering", "ready_for_pickup"})
 
@@ -12,10 +13,12 @@ PAID_BEFORE = frozenset({"paid", "accepted", "delivering", "ready_for_pickup"})
 def money_on_step(*, order: Order, previous: str, target: str, actor: User | None) -> None:
     if target == Order.Status.PAID:
         ledger.ledger_order_paid(order=order, reference=_payment_reference(order))
+        rollup_order_paid(order)
     elif target == Order.Status.COMPLETED:
         ledger.ledger_order_completed(order=order, actor=actor)
     elif target == Order.Status.CANCELLED and previous in PAID_BEFORE:
         refund_cancelled(order, actor)
+        rollup_order_unpaid(order)
 
 
 def _payment_reference(order: Order) -> str:

@@ -7,6 +7,7 @@ checkouts never wait on each other in a cycle.
 """
 
 import datetime as dt
+import functools
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -18,6 +19,7 @@ from peken.core.audit import audit_record
 from peken.core.errors import Conflict, InvalidInput
 from peken.core.months import Month
 from peken.merchants.models import Merchant
+from peken.policy.models import DEFAULT_CAP, CityPolicy
 from peken.policy.selectors import policy_current
 from peken.quotas import rules
 from peken.quotas.models import MerchantCap, MerchantMonthQuota
@@ -33,49 +35,71 @@ def cap_for(merchant_id: int, *, default_cap: int) -> int:
     return next(iter(override), default_cap)
 
 
-def quota_reserve(*, merchant_id: int, month: dt.date, amount: int, default_cap: int) -> None:
-    """Takes `amount` of the merchant's month, or raises MerchantCapReached with what is left.
+def quotas_reserve(*, month: dt.date, goods_by_merchant: dict[int, int]) -> None:
+    """Takes each merchant's goods from its month, or raises MerchantCapReached for the first
+    merchant (by id) without room, with what it has left. Runs inside the caller's transaction.
 
-    One statement: the month's row is made if missing (with the merchant's own cap or the
-    city's), or its `used` raised — only where `used + amount <= cap`. No row back means no room.
-    Runs inside the caller's transaction.
+    One statement for the whole cart: each month row is made if missing (with the merchant's own
+    cap or the city's current default), or its `used` raised — only where `used + amount <= cap`.
+    Rows are taken in merchant-id order (the ORDER BY feeds the upsert in that order), so two
+    carts sharing shops never wait on each other in a cycle. A merchant missing from what comes
+    back had no room.
     """
+    merchant_ids = sorted(goods_by_merchant)
+    parameters: list = []
+    for merchant_id in merchant_ids:
+        parameters += [merchant_id, goods_by_merchant[merchant_id]]
+    parameters += [month, DEFAULT_CAP]
     with connection.cursor() as cursor:
-        cursor.execute(RESERVE_SQL, [merchant_id, month, merchant_id, default_cap, amount])
-        if cursor.fetchone() is not None:
-            return
+        cursor.execute(_reserve_sql(len(merchant_ids)), parameters)
+        reserved = {merchant_id for (merchant_id,) in cursor.fetchall()}
+    for merchant_id in merchant_ids:
+        if merchant_id not in reserved:
+            raise _cap_reached(merchant_id, month)
+
+
+def _cap_reached(merchant_id: int, month: dt.date) -> MerchantCapReached:
     quota = MerchantMonthQuota.objects.filter(merchant_id=merchant_id, month=month).first()
-    cap = quota.cap if quota else cap_for(merchant_id, default_cap=default_cap)
-    left = rules.remaining(cap=cap, used=quota.used if quota else 0)
-    raise MerchantCapReached(
+    if quota is not None:
+        left = rules.remaining(cap=quota.cap, used=quota.used)
+    else:
+        left = cap_for(merchant_id, default_cap=policy_current().default_cap)
+    return MerchantCapReached(
         f"Toko ini hanya bisa menerima belanja ASN Rp {left:,} lagi bulan ini.".replace(",", "."),
         merchant_id=merchant_id,
         remaining=left,
     )
 
 
-def _reserve_sql() -> str:
+@functools.cache
+def _reserve_sql(merchants: int) -> str:
     quota = MerchantMonthQuota._meta.db_table
     override = MerchantCap._meta.db_table
-    # Standard upsert, the same text on PostgreSQL and SQLite (3.35+ for RETURNING). The SELECT
-    # carries a WHERE, which SQLite needs to tell it from the ON CONFLICT clause.
+    policy = CityPolicy._meta.db_table
+    wanted = ", ".join(["(%s, %s)"] * merchants)
+    # Standard upsert, the same text on PostgreSQL and SQLite (3.35+ for RETURNING). The city's
+    # default cap is read here rather than passed in: no separate read of the policy, and the
+    # value is the one current when the row is made. The SELECT carries a WHERE, which SQLite
+    # needs to tell it from the ON CONFLICT clause.
     return f"""
+        WITH wanted (merchant_id, amount) AS (VALUES {wanted})
         INSERT INTO {quota} (merchant_id, month, cap, used)
         SELECT chosen.merchant_id, chosen.month, chosen.cap, chosen.amount
         FROM (
-            SELECT %s AS merchant_id, %s AS month,
-                   COALESCE((SELECT cap FROM {override} WHERE merchant_id = %s), %s) AS cap,
-                   %s AS amount
+            SELECT wanted.merchant_id, %s AS month, wanted.amount, COALESCE(
+                (SELECT cap FROM {override} WHERE merchant_id = wanted.merchant_id),
+                (SELECT default_cap FROM {policy} WHERE id = 1),
+                %s
+            ) AS cap
+            FROM wanted
         ) AS chosen
         WHERE chosen.amount <= chosen.cap
+        ORDER BY chosen.merchant_id
         ON CONFLICT (merchant_id, month) DO UPDATE
             SET used = {quota}.used + excluded.used
             WHERE {quota}.used + excluded.used <= {quota}.cap
-        RETURNING used
+        RETURNING merchant_id
     """
-
-
-RESERVE_SQL = _reserve_sql()
 
 
 def quota_release(*, merchant_id: int, month: dt.date, amount: int) -> None:

@@ -72,5 +72,6 @@ def back_to(request, fallback: str = "/") -> str:
     referer = request.headers.get("Referer", "")
     parsed = urlparse(referer)
     if referer and parsed.netloc == request.get_host():
-        return parsed.path + (f"?{parsed.query}" if parsed.query else "")
+        # A browser may send just the origin ("https://host", no path): that is the home page.
+        return (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
     return request.path if request.method == "GET" else fallback

@@ -1,13 +1,170 @@
-from django.http import HttpResponse
+"""Browsing: the buyer's home, search, a category, a shop and a product. Visitors may browse
+too; buying needs an ASN or warga account (see access.py)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from peken.accounts.models import Role
+from peken.accounts.permissions import has_role
+from peken.catalog import search
+from peken.catalog.fairness import Shopper, shopper_of
+from peken.catalog.models import Category
+from peken.catalog.selectors import categories, product_public_get, products_visible
+from peken.core.months import WIB, Month
+from peken.merchants.rules import DAYS
+from peken.merchants.selectors import merchant_public
+from peken.obligations.rules import ObligationFigures
+from peken.obligations.selectors import NotAnAsn, obligation_of
+from peken.ordering.reviews import shop_rating
+from peken.regions.selectors import kelurahan_list
+from peken.web.buyer.access import is_buyer
+from peken.web.buyer.queries import home_kelurahan_code, shop_is_capped_for
+from peken.web.buyer.search_form import (
+    MERCHANT_KIND_CHOICES,
+    SearchForm,
+    products_found,
+    sort_choices,
+)
+from peken.web.pages import domain_errors
+
+SHOPS_ON_HOME = 8
+SHOP_PRODUCTS_PER_PAGE = 20
 
 
-def search(request):
-    return HttpResponse("cari")
+@dataclass(frozen=True)
+class MonthObligation:
+    """An ASN's figures for this WIB month, with the days still left in it (today included)."""
+
+    figures: ObligationFigures
+    month: Month
+    days_left: int
 
 
-def cart(request):
-    return HttpResponse("keranjang")
+def buyer_home(request):
+    """What an ASN or warga sees first: (ASN) this month's obligation, shops near home, and
+    the categories. Called by the site's home view for buyers."""
+    user = request.user
+    shopper = shopper_of(user)
+    context = {
+        "obligation": this_month_obligation(user),
+        "shops": shops_near_home(user, shopper),
+        "categories": list(categories()),
+    }
+    return render(request, "web/buyer/home.html", context)
 
 
-def orders(request):
-    return HttpResponse("pesanan")
+def this_month_obligation(user) -> MonthObligation | None:
+    if not has_role(user, Role.ASN):
+        return None
+    now = timezone.now()
+    month = Month.of(now)
+    try:
+        figures = obligation_of(user=user, month=month)
+    except NotAnAsn:
+        return None
+    today = now.astimezone(WIB).date()
+    last_day = month.end().date() - dt.timedelta(days=1)
+    return MonthObligation(figures, month, (last_day - today).days + 1)
+
+
+def shops_near_home(user, shopper: Shopper | None) -> list:
+    """An ASN gets the fair order (their kelurahan, their kecamatan, then the rest; smaller
+    turnover first), without shops at their cap; others the shops nearest their kelurahan."""
+    if shopper is not None and shopper.fair_ranking:
+        return search.merchant_search(shopper=shopper, page_size=SHOPS_ON_HOME).items
+    home_code = home_kelurahan_code(user)
+    if home_code:
+        found = search.merchant_search(
+            shopper=shopper, sort="nearest", near_kelurahan=home_code, page_size=SHOPS_ON_HOME
+        )
+    else:
+        found = search.merchant_search(shopper=shopper, page_size=SHOPS_ON_HOME)
+    return found.items
+
+
+def search_page(request):
+    return product_list(request)
+
+
+def category_page(request, slug: str):
+    category = get_object_or_404(categories(), slug=slug)
+    return product_list(request, category=category)
+
+
+def product_list(request, category: Category | None = None):
+    """Search results (or a category's products) with the filters, order and pages."""
+    form = SearchForm(request.GET)
+    shopper = shopper_of(request.user)
+    home_code = home_kelurahan_code(request.user)
+    outcome = products_found(
+        form, shopper=shopper, home_code=home_code, category=category.slug if category else ""
+    )
+    if outcome.found is not None:
+        # One query for every card's first photo.
+        prefetch_related_objects(outcome.found.items, "photos")
+    context = {
+        "form": form,
+        "outcome": outcome,
+        "found": outcome.found,
+        "category": category,
+        "categories": list(categories()),
+        "regions": regions_grouped(),
+        "sort_choices": sort_choices(shopper, home_code),
+        "merchant_kinds": MERCHANT_KIND_CHOICES,
+        "can_buy": is_buyer(request.user),
+    }
+    return render(request, "web/buyer/search.html", context)
+
+
+def regions_grouped() -> list[tuple[object, list]]:
+    """[(kecamatan, [kelurahan, …]), …] from one query, for the area filters."""
+    rows = list(kelurahan_list())
+    return [
+        (kecamatan, list(members))
+        for kecamatan, members in groupby(rows, key=lambda row: row.kecamatan)
+    ]
+
+
+@domain_errors
+def shop_page(request, merchant_id: int):
+    merchant = merchant_public(merchant_id=merchant_id)
+    products = (
+        products_visible()
+        .filter(merchant=merchant)
+        .select_related("category", "merchant__kelurahan")
+        .prefetch_related("photos")
+        .order_by("name", "id")
+    )
+    page = Paginator(products, SHOP_PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    average, review_count = shop_rating(merchant.pk)
+    is_capped = shop_is_capped_for(shopper_of(request.user), merchant.pk)
+    context = {
+        "merchant": merchant,
+        "page": page,
+        "hours": [(day, merchant.opening_hours.get(day)) for day in DAYS],
+        "rating": average,
+        "review_count": review_count,
+        "is_capped": is_capped,
+        "can_buy": is_buyer(request.user) and not is_capped,
+    }
+    return render(request, "web/buyer/shop.html", context)
+
+
+@domain_errors
+def product_page(request, product_id: int):
+    product = product_public_get(product_id=product_id)
+    is_capped = shop_is_capped_for(shopper_of(request.user), product.merchant_id)
+    context = {
+        "product": product,
+        "merchant": product.merchant,
+        "photos": list(product.photos.all()),
+        "is_capped": is_capped,
+        "can_buy": is_buyer(request.user) and not is_capped,
+    }
+    return render(request, "web/buyer/product.html", context)

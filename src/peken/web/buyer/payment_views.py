@@ -1,0 +1,90 @@
+"""Paying a checkout: the QRIS code or virtual account, a countdown, the status polled every
+few seconds, and (with the built-in simulator gateway) a button that pays as a payer would."""
+
+import base64
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peken.payments.gateways import SimulatorGateway
+from peken.payments.models import Payment
+from peken.payments.qris import qris_image
+from peken.payments.selectors import payment_by_reference
+from peken.payments.services import payment_simulate, payment_start
+from peken.web.buyer.access import buyer_required
+from peken.web.pages import domain_errors
+
+# After the deadline the worker expires the charge; the page keeps asking a little while.
+POLL_GRACE = dt.timedelta(minutes=2)
+
+
+@login_required
+@domain_errors
+def payment_page(request, reference: str):
+    payment = payment_by_reference(viewer=request.user, reference=reference)
+    context = {
+        **status_context(payment),
+        "qris_src": qris_data_uri(payment),
+        "orders": list(payment.orders.select_related("merchant").order_by("id")),
+        "is_simulator": payment.gateway == SimulatorGateway.name,
+    }
+    return render(request, "web/buyer/payment.html", context)
+
+
+def qris_data_uri(payment: Payment) -> str:
+    """The code drawn into the page itself: no second request, nothing cached elsewhere."""
+    if not payment.qris_payload or payment.status != Payment.Status.PENDING:
+        return ""
+    svg = qris_image(payment.qris_payload, kind="svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def status_context(payment: Payment) -> dict:
+    now = timezone.now()
+    is_pending = payment.status == Payment.Status.PENDING
+    seconds_left = max(0, int((payment.expires_at - now).total_seconds()))
+    return {
+        "payment": payment,
+        "is_pending": is_pending,
+        "seconds_left": seconds_left,
+        "time_left": f"{seconds_left // 60}:{seconds_left % 60:02d}",  # as app.js writes it
+        "keeps_polling": is_pending and now < payment.expires_at + POLL_GRACE,
+    }
+
+
+@login_required
+@domain_errors
+def payment_status(request, reference: str):
+    """The polled fragment. Once the payment is settled the whole page is drawn again (the
+    code and the simulator button go, the orders' links come)."""
+    payment = payment_by_reference(viewer=request.user, reference=reference)
+    if payment.status != Payment.Status.PENDING and request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "web/buyer/_payment_status.html", status_context(payment))
+
+
+@require_POST
+@login_required
+@domain_errors
+def payment_simulate_view(request, reference: str):
+    payment = payment_by_reference(viewer=request.user, reference=reference)
+    payment_simulate(payment=payment, status="paid")
+    return redirect("web:payment", reference=payment.reference)
+
+
+@require_POST
+@buyer_required
+@domain_errors
+def payment_start_view(request, checkout_id: int):
+    """For a checkout whose charge could not be made at checkout (the gateway was down)."""
+    method = request.POST.get("method") or Payment.Method.QRIS
+    if method not in Payment.Method.values:
+        method = Payment.Method.QRIS
+    payment = payment_start(buyer=request.user, checkout_id=checkout_id, method=method)
+    return redirect("web:payment", reference=payment.reference)
