@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 import factories
-from peken.catalog import search_distance, search_keywords
+from peken.catalog import search, search_distance, search_keywords
 from peken.catalog.models import Product
 from peken.catalog.search import product_search
 
@@ -42,6 +42,25 @@ def test_a_typo_still_finds_beras(catalog, typo):
     assert found.is_fuzzy
     assert "Beras Pandan Wangi 5 kg" in names(found)
     assert "Gula Pasir 1 kg" not in names(found)
+
+
+def test_filters_apply_to_close_spellings_too(catalog):
+    found = product_search(q="bras", kecamatan="35.78.30")
+    assert (names(found), found.is_fuzzy) == (["Beras Premium 5 kg"], True)
+    assert product_search(q="bras", category="fashion").total == 0
+    assert names(product_search(q="bras", in_stock=True, max_price=72_000)) == [
+        "Beras Pandan Wangi 5 kg"
+    ]
+
+
+def test_close_spellings_follow_the_sort_asked_for(catalog):
+    found = product_search(q="berass", sort="price_desc")
+    assert found.is_fuzzy
+    assert names(found) == [
+        "Beras Premium 5 kg",
+        "Beras Pandan Wangi 5 kg",
+        "Beras Merah Organik 1 kg",
+    ]
 
 
 def test_few_hits_because_of_filters_are_no_typo(catalog):
@@ -200,8 +219,9 @@ def test_pages_cover_every_hit_once(catalog):
     assert len(seen) == len(set(seen)) == pages[0].total == 7
 
 
-def test_a_page_past_the_end_is_empty(catalog):
-    found = product_search(q="beras", page=5, page_size=3)
+@pytest.mark.parametrize("sort", [None, "price_asc", "newest", "nearest"])
+def test_a_page_past_the_end_is_empty(catalog, sort):
+    found = product_search(q="beras", sort=sort, near_kelurahan=PAKAL, page=5, page_size=3)
     assert (found.items, found.total, found.has_next) == ([], 3, False)
 
 
@@ -272,6 +292,68 @@ def test_nearest_pages_are_the_same_when_the_nearest_kelurahan_are_searched_firs
         assert every_page(page_size) == everything
 
 
+@pytest.mark.parametrize("ring_hits", [2, 13, 40])
+def test_nearest_pages_with_words_are_the_same_when_a_ring_of_shops_is_read_first(
+    catalog, monkeypatch, ring_hits
+):
+    places = ["35.78.05.1001", "35.78.05.1002", "35.78.07.1001", "35.78.30.1002", GENTENG]
+    for number, place in enumerate(places * 3):
+        factories.product(factories.merchant(place), name=f"Beras Nomor {number}")
+
+    def every_page(page_size: int) -> list[int]:
+        found = []
+        for number in range(1, 18 // page_size + 3):
+            page = product_search(
+                q="beras nomor",
+                sort="nearest",
+                near_kelurahan=KEDUNGDORO,
+                page=number,
+                page_size=page_size,
+            )
+            assert (page.total, page.total_is_exact) == (15, True)
+            found += [item.pk for item in page.items]
+        return found
+
+    monkeypatch.setattr(search_distance, "KEYWORD_RING_SHARE", 10**6)  # every hit sorted
+    everything = every_page(50)
+    assert len(everything) == 15
+    # Rings of every size: some fill their page, some fall short of it.
+    monkeypatch.setattr(search_distance, "KEYWORD_RING_SHARE", 1)
+    monkeypatch.setattr(search_distance, "KEYWORD_RING_HITS", ring_hits)
+    for page_size in (1, 2, 4):
+        assert every_page(page_size) == everything
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_newest_pages_with_words_are_the_same_when_the_newest_products_are_read_first(
+    catalog, monkeypatch, window
+):
+    now = timezone.now()
+    for number in range(12):
+        beras = factories.product(catalog.pak_darmo, name=f"Beras Nomor {number}")
+        sabun = factories.product(catalog.bu_sri, name=f"Sabun Nomor {number}")
+        # Two beras at each moment, out of id order (a window may end between them), with
+        # products without the words among them.
+        hours_ago = (number * 7 % 12) // 2
+        Product.objects.filter(pk=beras.pk).update(created_at=now - dt.timedelta(hours=hours_ago))
+        sabun_ago = dt.timedelta(hours=number % 6, minutes=30)
+        Product.objects.filter(pk=sabun.pk).update(created_at=now - sabun_ago)
+
+    def every_page(page_size: int) -> list[int]:
+        pages = [
+            product_search(q="beras nomor", sort="newest", page=number, page_size=page_size)
+            for number in range(1, 12 // page_size + 3)
+        ]
+        assert {(page.total, page.total_is_exact) for page in pages} == {(12, True)}
+        return [item.pk for page in pages for item in page.items]
+
+    everything = every_page(50)  # a catalog smaller than the window: every hit sorted
+    assert len(everything) == 12
+    monkeypatch.setattr(search, "NEWEST_WINDOW", window)
+    for page_size in (1, 3, 5):
+        assert every_page(page_size) == everything
+
+
 # --- many hits: counted and ranked up to the cap ----------------------------------------------
 
 
@@ -301,5 +383,9 @@ def test_with_many_hits_relevance_puts_the_word_in_the_name_first(many_beras):
 def test_with_many_hits_a_price_sort_still_looks_at_every_hit(many_beras):
     cheapest = product_search(q="beras", sort="price_asc", page_size=3)
     assert names(cheapest) == ["Sabun Mandi", "Gula Pasir", "Kecap Manis"]
+    assert (cheapest.total, cheapest.total_is_exact, cheapest.has_next) == (5, False, True)
+    # Pages beyond the count still come from every hit, in order.
+    last = product_search(q="beras", sort="price_asc", page_size=3, page=4)
+    assert (names(last), last.has_next) == (["Beras Medium 1", "Beras Medium 0"], False)
     dearest = product_search(q="beras medium", sort="price_desc", page_size=2)
     assert names(dearest) == ["Beras Medium 0", "Beras Medium 1"]

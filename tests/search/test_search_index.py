@@ -1,4 +1,5 @@
-"""The keyword index follows every write, whatever makes it (migration catalog 0004)."""
+"""The keyword index, and the words close spellings are drawn from, follow every write, whatever
+makes it (migrations catalog 0004 and 0005)."""
 
 import importlib
 
@@ -80,13 +81,15 @@ def test_the_sqlite_triggers_survive_every_later_migration():
 def test_the_postgresql_keyword_indexes_exist():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["catalog_%_search_%"]
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["catalog_%search_%"]
         )
         found = {row[0] for row in cursor.fetchall()}
+    # The trigram indexes over whole texts (0004) gave way to the vocabulary's (0005).
     assert found == {
-        f"catalog_{table}_search_{kind}"
-        for table in ("product", "merchant")
-        for kind in ("vector", "trigram")
+        "catalog_product_search_vector",
+        "catalog_merchant_search_vector",
+        "catalog_search_word_word",
+        "catalog_search_word_trigram",
     }
 
 
@@ -119,11 +122,35 @@ def test_triggers_dropped_by_a_later_migration_come_back_with_the_index_rebuilt(
     assert names(product_search(q="puyuh")) == ["Telur Ayam Negeri 1 kg"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL settings")
-def test_close_spellings_leave_the_planner_settings_as_they_were(catalog):
-    assert product_search(q="bras").is_fuzzy
+# --- close spellings of words written after the index was built ------------------------------
+
+
+def test_a_new_products_words_are_known_to_close_spellings(catalog):
+    factories.product(catalog.bu_sri, name="Kerupuk Udang Sidoarjo")
+    found = product_search(q="kerupukk")
+    assert (names(found), found.is_fuzzy) == (["Kerupuk Udang Sidoarjo"], True)
+
+
+def test_a_changed_search_texts_new_words_are_known_to_close_spellings(catalog):
+    Product.objects.filter(pk=catalog.gula.pk).update(search_text="Gula Aren Warung Pak Darmo")
+    assert names(product_search(q="arenn")) == ["Gula Pasir 1 kg"]
+
+
+def test_a_renamed_shops_new_name_is_known_to_close_spellings(catalog):
+    shop = catalog.pak_darmo
+    shop.name = "Warung Sumber Makmur"
+    shop.save()
+    assert names(merchant_search(q="makmurr")) == ["Warung Sumber Makmur"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL vocabulary")
+def test_a_stock_change_teaches_the_vocabulary_nothing(catalog):
+    # A checkout changes stock: it must not pay for reading the product's words.
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
-        )
-        assert cursor.fetchone() == ("on", "on")
+        cursor.execute("DELETE FROM catalog_search_word WHERE word = 'gula'")
+        Product.objects.filter(pk=catalog.gula.pk).update(stock=3)
+        cursor.execute("SELECT count(*) FROM catalog_search_word WHERE word = 'gula'")
+        assert cursor.fetchone()[0] == 0
+        catalog.gula.save()  # every column, the same text: nothing to learn either
+        cursor.execute("SELECT count(*) FROM catalog_search_word WHERE word = 'gula'")
+        assert cursor.fetchone()[0] == 0

@@ -17,6 +17,11 @@ from peken.regions.models import Kelurahan
 # twice over if hits were spread evenly over the city; first guessing 25 times the hits counted.
 RING_MARGIN = 2
 RING_OPTIMISM = 25
+# With words, every product of a ring's shops is read and tested, hit or not: the ring is
+# sized for 5,000 hits (sorting fewer costs no more than reading it), and tried only within a
+# sixteenth of the city (10 of 153 kelurahan), beyond which sorting every hit costs less.
+KEYWORD_RING_HITS = 5_000
+KEYWORD_RING_SHARE = 16
 KM_PER_DEGREE = 111.195  # Earth's mean radius × π / 180
 
 
@@ -61,6 +66,14 @@ class Origin:
         north = F(f"{kelurahan_path}__lat") - Value(self.lat)
         east = (F(f"{kelurahan_path}__lon") - Value(self.lon)) * Value(self.east_scale)
         return ExpressionWrapper(north * north + east * east, output_field=FloatField())
+
+    def ring_for_words(self, rows_needed: int) -> list[int] | None:
+        """The ring that should hold the rows if words had KEYWORD_RING_HITS hits (with fewer,
+        sorting them all costs about as little); None past a KEYWORD_RING_SHARE of the city."""
+        ring = self.ring(rows_needed, KEYWORD_RING_HITS)
+        if ring is None or len(ring) * KEYWORD_RING_SHARE > len(self.nearest):
+            return None
+        return ring
 
     def ring(self, rows_needed: int, hits: int) -> list[int] | None:
         """The nearest kelurahan (with any as near as the farthest of them) that should hold

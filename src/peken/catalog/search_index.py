@@ -1,11 +1,15 @@
 """Keyword indexes for search (peken.catalog.search), different on each database.
 
-PostgreSQL: pg_trgm; a stored tsvector column on catalog_product generated from search_text with
-the `indonesian` configuration (stems: "membeli" and "pembelian" both index as "beli"), a GIN
-index on it, and a trigram GIN index on search_text for typo-tolerant matching. The merchants get
-the same two indexes on an expression over name and description (few rows, so no stored column).
-The expressions here must stay identical to those in peken.catalog.search_keywords, or the
-indexes go unused.
+PostgreSQL: a stored tsvector column on catalog_product generated from search_text with the
+`indonesian` configuration (stems: "membeli" and "pembelian" both index as "beli") and a GIN index
+on it; the merchants get the same index on an expression over name and description (few rows, so
+no stored column). The expressions here must stay identical to those in
+peken.catalog.search_keywords, or the indexes go unused. For close spellings, a vocabulary
+(catalog_search_word: every word of three letters or more ever written in a product's search_text
+or a shop's name and description) with a pg_trgm GiST index, kept by triggers (migration catalog
+0005). It replaced trigram indexes over the texts themselves (0004): a typo's trigrams ("air",
+"ras") occur in thousands of texts, each of which had to be read and compared (60-120 ms on
+200,000 products), while the vocabulary has a few thousand words.
 
 SQLite: FTS5 tables with external content (catalog_product.search_text; merchants_merchant name
 and description), kept in step by triggers, and fts5vocab tables over them for typo-tolerant
@@ -37,6 +41,92 @@ DROP INDEX IF EXISTS catalog_merchant_search_vector;
 DROP INDEX IF EXISTS catalog_product_search_trigram;
 DROP INDEX IF EXISTS catalog_product_search_vector;
 ALTER TABLE catalog_product DROP COLUMN IF EXISTS search_vector;
+"""
+
+# 0004 made these trigram indexes; 0005 drops them (and puts them back when reversed).
+TEXT_TRIGRAM_INDEXES = """
+CREATE INDEX IF NOT EXISTS catalog_product_search_trigram
+    ON catalog_product USING gin (search_text gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS catalog_merchant_search_trigram ON merchants_merchant
+    USING gin ((name || ' ' || description) gin_trgm_ops);
+"""
+TEXT_TRIGRAM_INDEXES_DROP = """
+DROP INDEX IF EXISTS catalog_merchant_search_trigram;
+DROP INDEX IF EXISTS catalog_product_search_trigram;
+"""
+# No unique constraint, on purpose: two shops writing the same new word at once would wait on
+# each other's transaction (and could deadlock, each holding a word the other needs); a word
+# written twice costs a row. Words are never removed: one no product has any more finds nothing.
+VOCABULARY_UP = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE IF NOT EXISTS catalog_search_word (word text NOT NULL);
+CREATE INDEX IF NOT EXISTS catalog_search_word_word ON catalog_search_word (word);
+CREATE INDEX IF NOT EXISTS catalog_search_word_trigram
+    ON catalog_search_word USING gist (word gist_trgm_ops);
+CREATE OR REPLACE FUNCTION catalog_search_words_learn(texts text[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO catalog_search_word (word)
+    SELECT new.word
+    FROM (
+        SELECT DISTINCT found.word
+        FROM unnest(texts) AS written (text),
+            unnest(tsvector_to_array(to_tsvector('simple'::regconfig, written.text)))
+                AS found (word)
+        WHERE found.word ~ '^[[:alpha:]]{3,}$'
+    ) AS new
+    -- Each word once first: 2,000 products say "beras" and "toko" thousands of times.
+    WHERE NOT EXISTS (SELECT 1 FROM catalog_search_word AS known WHERE known.word = new.word)
+$$;
+CREATE OR REPLACE FUNCTION catalog_search_words_added() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'catalog_product' THEN
+        PERFORM catalog_search_words_learn(ARRAY(SELECT search_text FROM added));
+    ELSE
+        PERFORM catalog_search_words_learn(ARRAY(SELECT name || ' ' || description FROM added));
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION catalog_search_words_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'catalog_product' THEN
+        PERFORM catalog_search_words_learn(ARRAY[NEW.search_text]);
+    ELSE
+        PERFORM catalog_search_words_learn(ARRAY[NEW.name || ' ' || NEW.description]);
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- Inserts once per statement (a bulk load of 200,000 products is a few statements, not 200,000
+-- calls); changes per row, and only of the text: a stock update never runs it.
+CREATE OR REPLACE TRIGGER catalog_product_words_insert AFTER INSERT ON catalog_product
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT
+    EXECUTE FUNCTION catalog_search_words_added();
+CREATE OR REPLACE TRIGGER catalog_product_words_update AFTER UPDATE OF search_text
+    ON catalog_product FOR EACH ROW WHEN (OLD.search_text IS DISTINCT FROM NEW.search_text)
+    EXECUTE FUNCTION catalog_search_words_changed();
+CREATE OR REPLACE TRIGGER catalog_merchant_words_insert AFTER INSERT ON merchants_merchant
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT
+    EXECUTE FUNCTION catalog_search_words_added();
+CREATE OR REPLACE TRIGGER catalog_merchant_words_update AFTER UPDATE OF name, description
+    ON merchants_merchant FOR EACH ROW
+    WHEN (OLD.name || ' ' || OLD.description IS DISTINCT FROM NEW.name || ' ' || NEW.description)
+    EXECUTE FUNCTION catalog_search_words_changed();
+SELECT catalog_search_words_learn(ARRAY(SELECT search_text FROM catalog_product));
+SELECT catalog_search_words_learn(ARRAY(SELECT name || ' ' || description FROM merchants_merchant));
+ANALYZE catalog_search_word;
+"""
+VOCABULARY_DOWN = """
+DROP TRIGGER IF EXISTS catalog_merchant_words_update ON merchants_merchant;
+DROP TRIGGER IF EXISTS catalog_merchant_words_insert ON merchants_merchant;
+DROP TRIGGER IF EXISTS catalog_product_words_update ON catalog_product;
+DROP TRIGGER IF EXISTS catalog_product_words_insert ON catalog_product;
+DROP FUNCTION IF EXISTS catalog_search_words_changed();
+DROP FUNCTION IF EXISTS catalog_search_words_added();
+DROP FUNCTION IF EXISTS catalog_search_words_learn(text[]);
+DROP TABLE IF EXISTS catalog_search_word;
 """
 
 TOKENIZER = "unicode61 remove_diacritics 2"
@@ -101,6 +191,16 @@ def remove(apps, schema_editor):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(f"DROP TABLE IF EXISTS {fts}_vocab")
                 cursor.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+def vocabulary_install(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(VOCABULARY_UP + TEXT_TRIGRAM_INDEXES_DROP)
+
+
+def vocabulary_remove(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(TEXT_TRIGRAM_INDEXES + VOCABULARY_DOWN)
 
 
 def triggers_restore(sender, using=DEFAULT_DB_ALIAS, **kwargs):

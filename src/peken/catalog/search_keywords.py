@@ -8,9 +8,10 @@ FUZZY_BELOW rows and are that rare in the whole catalog, close spellings too ("b
 "berass" find "beras", "telor" finds "telur"), ranked after the exact hits, FUZZY_CAP at most.
 
 - PostgreSQL: full text with the `indonesian` configuration over a stored tsvector (stems:
-  "membeli" finds "beli"). Close spellings: pg_trgm strict word similarity of every word of
-  FUZZY_MIN_LENGTH letters or more (at least TRIGRAM_THRESHOLD, served by a GIN trigram index),
-  ranked by strict word similarity to the name.
+  "membeli" finds "beli"). Close spellings: for every word of FUZZY_MIN_LENGTH letters or more,
+  the CLOSE_TERMS words of the vocabulary (catalog_search_word) nearest to it by pg_trgm
+  similarity, at least TRIGRAM_THRESHOLD; then full text again, any of them for that word.
+  Ranked by strict word similarity to the name.
 - SQLite: FTS5 (words of three letters or more match as prefixes: "bera" finds "beras").
   Close spellings: words of the index's own vocabulary (fts5vocab) with the same first letter,
   within edit distance 1 (words up to 5 letters) or 2 (longer), CLOSE_TERMS at most per word.
@@ -23,16 +24,16 @@ bm25). Only the hits counted are ranked (COUNT_CAP): ranking all 120,000 product
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Count, QuerySet, Window
 
 COUNT_CAP = 1_000  # counting 40,000 hits exactly costs more than the page itself: "1.000+" will do
 FUZZY_BELOW = 5  # words found fewer times than this in the whole catalog may be misspelled
 FUZZY_CAP = 200  # close spellings shown at most: enough for a typo, and a fifth of the cost
 FUZZY_MIN_LENGTH = 4  # "ud", "teh": too short to guess what else was meant
-# Strict word similarity (whole words): "bras" ~ "beras" 0.38, "telor" ~ "telur" 0.33, while
-# "brambang" (0.27), "keras" (0.22) and "Tas batik" (0.15) stay out. Swapped letters in a short
-# word ("gual") fall below it too; SQLite's edit distance keeps those.
+# Trigram similarity of two words: "bras" ~ "beras" 0.38, "telor" ~ "telur" 0.33, while
+# "brambang" (0.27) and "keras" (0.22) stay out. Swapped letters in a short word ("gual") fall
+# below it too; SQLite's edit distance keeps those.
 TRIGRAM_THRESHOLD = 0.3
 CLOSE_TERMS = 5
 NAME_FIRST = 100  # above any bm25 or ts_rank a text earns
@@ -45,7 +46,6 @@ class KeywordIndex:
     table: str
     name: str  # the column of the name, which ranks first
     vector: str  # PostgreSQL: the tsvector under the GIN index
-    text: str  # PostgreSQL: the text under the trigram index
     fts: str  # SQLite: the FTS5 table (and `<fts>_vocab`, its vocabulary)
 
 
@@ -53,7 +53,6 @@ PRODUCT_KEYWORDS = KeywordIndex(
     table="catalog_product",
     name='"catalog_product"."name"',
     vector='"catalog_product"."search_vector"',
-    text='"catalog_product"."search_text"',
     fts="catalog_product_fts",
 )
 MERCHANT_TEXT = """("merchants_merchant"."name" || ' ' || "merchants_merchant"."description")"""
@@ -61,7 +60,6 @@ MERCHANT_KEYWORDS = KeywordIndex(
     table="merchants_merchant",
     name='"merchants_merchant"."name"',
     vector=f"to_tsvector('indonesian'::regconfig, {MERCHANT_TEXT})",
-    text=MERCHANT_TEXT,
     fts="catalog_merchant_fts",
 )
 
@@ -76,9 +74,15 @@ class KeywordCondition:
     relevance: str
     relevance_params: list
     fts_match: str = ""  # SQLite: the MATCH expression, which bm25 needs in the same query
+    where_row_by_row: str = ""  # PostgreSQL: the same test, which no index serves
 
     def apply(self, rows: QuerySet) -> QuerySet:
         return rows.extra(where=[self.where], params=self.params)
+
+    def apply_row_by_row(self, rows: QuerySet) -> QuerySet:
+        """The same match, tested on each row that other conditions find (a few shops'
+        products) rather than found through the full-text index."""
+        return rows.extra(where=[self.where_row_by_row], params=self.params)
 
     def ranked_from(self, index: KeywordIndex, hits: list) -> tuple[str, list]:
         table = quote(index.table)
@@ -99,14 +103,20 @@ class KeywordMatch:
     first_hits: list  # ids of the first rows found (up to cap + 1), in no particular order
     cap: int
     is_fuzzy: bool  # close spellings were searched too
+    found: int | None = None  # every hit, when counted with the page (else len(first_hits))
+    page: list | None = None  # the page's ids, when the words were counted with it
 
     @property
     def total(self) -> int:
-        return min(len(self.first_hits), self.cap)
+        return min(self.hit_count, self.cap)
 
     @property
     def total_is_exact(self) -> bool:
-        return len(self.first_hits) <= self.cap
+        return self.hit_count <= self.cap
+
+    @property
+    def hit_count(self) -> int:
+        return len(self.first_hits) if self.found is None else self.found
 
     @property
     def shown_hits(self) -> list:
@@ -126,19 +136,48 @@ class KeywordMatch:
             return [row[0] for row in cursor.fetchall()]
 
 
-def keyword_match(rows: QuerySet, words: list[str], index: KeywordIndex) -> KeywordMatch:
+def exact_condition(words: list[str], index: KeywordIndex) -> KeywordCondition:
+    """The words as written."""
+    return engine_here().exact(words, index)
+
+
+def keyword_match(
+    rows: QuerySet, words: list[str], index: KeywordIndex, page: "PageOrder | None" = None
+) -> KeywordMatch:
     """The words as written; with close spellings too when they find fewer than FUZZY_BELOW
     rows and are that rare in the whole catalog (few hits because of the filters are no
-    typo)."""
-    engine = POSTGRES if connection.vendor == "postgresql" else SQLITE
+    typo). With `page` (an order that reads every hit anyway: price, newest), the words as
+    written are counted in the same pass that finds the page."""
+    engine = engine_here()
     exact = engine.exact(words, index)
-    hits = first_hits(exact.apply(rows), COUNT_CAP)
-    if len(hits) >= FUZZY_BELOW or engine.known(words, index):
-        return KeywordMatch(index, exact, hits, COUNT_CAP, is_fuzzy=False)
-    fuzzy = engine.fuzzy(words, index)
+    if page is None:
+        hits = first_hits(exact.apply(rows), COUNT_CAP)
+        found, ids = len(hits), None
+    else:
+        hits = []
+        ids, found = page.ids_and_count(exact.apply(rows))
+    fuzzy = None
+    if found < FUZZY_BELOW and not engine.known(words, index):
+        fuzzy = engine.fuzzy(words, index)
     if fuzzy is None:
-        return KeywordMatch(index, exact, hits, COUNT_CAP, is_fuzzy=False)
-    return KeywordMatch(index, fuzzy, engine.fuzzy_hits(fuzzy.apply(rows)), FUZZY_CAP, True)
+        return KeywordMatch(index, exact, hits, COUNT_CAP, False, found, ids)
+    return KeywordMatch(index, fuzzy, first_hits(fuzzy.apply(rows), FUZZY_CAP), FUZZY_CAP, True)
+
+
+@dataclass(frozen=True)
+class PageOrder:
+    """A page in an order over every hit, and how many hits there are, in one query: sorting
+    them reads every one anyway, where counting first would read up to COUNT_CAP twice."""
+
+    ordering: list
+    offset: int
+    size: int
+
+    def ids_and_count(self, rows: QuerySet) -> tuple[list, int]:
+        # The rows before the page too (no OFFSET): past the last page, the count still comes.
+        page = rows.order_by(*self.ordering).annotate(found=Window(Count("pk")))
+        found = list(page.values_list("pk", "found")[: self.offset + self.size])
+        return [pk for pk, _ in found[self.offset :]], found[0][1] if found else 0
 
 
 def first_hits(rows: QuerySet, cap: int) -> list:
@@ -172,6 +211,7 @@ def postgres_exact(words: list[str], index: KeywordIndex) -> KeywordCondition:
     in_name = " AND ".join(f"strpos(lower({index.name}), %s) > 0" for _ in words)
     return KeywordCondition(
         where=f"{index.vector} @@ {TSQUERY}",
+        where_row_by_row=f"COALESCE({index.vector}, {index.vector}) @@ {TSQUERY}",
         params=[phrase],
         relevance=f"({in_name})::int * {NAME_FIRST} + ts_rank({index.vector}, {TSQUERY}, 1)",
         relevance_params=[*words, phrase],
@@ -184,18 +224,19 @@ def postgres_known(words: list[str], index: KeywordIndex) -> bool:
 
 
 def postgres_fuzzy(words: list[str], index: KeywordIndex) -> KeywordCondition | None:
-    """Every word as written (stemmed), or a word similar to it (see trigram_hits)."""
-    if not any(len(word) >= FUZZY_MIN_LENGTH for word in words):
+    """Every word as written, or one of its close words (close_words), in the full-text index:
+    a typo's trigrams ("air", "ras") are in thousands of texts, but in few words."""
+    close = close_words(words)
+    if not any(close.values()):
         return None
     exact = postgres_exact(words, index)
-    each = [
-        f"{index.text} %%>> %s" if len(word) >= FUZZY_MIN_LENGTH else f"{index.vector} @@ {TSQUERY}"
-        for word in words
-    ]
+    spellings = [[word, *close.get(word, ())] for word in words]
+    # tsquery `||` is "or", `&&` is "and"; each spelling stemmed as the index is.
+    either = (f"({' || '.join([TSQUERY] * len(group))})" for group in spellings)
     # Words as written rank first, then a name close to the words.
     return KeywordCondition(
-        where=f"({exact.where} OR ({' AND '.join(each)}))",
-        params=[*exact.params, *words],
+        where=f"{index.vector} @@ ({' && '.join(either)})",
+        params=[spelling for group in spellings for spelling in group],
         relevance=(
             f"{exact.relevance} + ({exact.where})::int * 10"
             f" + strict_word_similarity(%s, {index.name})"
@@ -204,30 +245,35 @@ def postgres_fuzzy(words: list[str], index: KeywordIndex) -> KeywordCondition | 
     )
 
 
-def trigram_hits(rows: QuerySet) -> list:
-    """The first hits of a postgres_fuzzy condition. `%>>` is the operator the trigram index
-    serves; its threshold is a setting, not an argument. And the planner prices `%>>` as cheap:
-    for the first hits it walks the table or another index testing every row (60-90 ms for
-    "bras") rather than reading the trigram index (20 ms). So for this one query, in a
-    transaction of its own (or the caller's, put back as it was), those scans are off."""
-    nested = connection.in_atomic_block
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
-            "set_config('pg_trgm.strict_word_similarity_threshold', %s, true), "
-            "set_config('enable_seqscan', 'off', true), "
-            "set_config('enable_indexscan', 'off', true)",
-            [str(TRIGRAM_THRESHOLD)],
-        )
-        scans = cursor.fetchone()[:2]
-        hits = first_hits(rows, FUZZY_CAP)
-        if nested:
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true), "
-                "set_config('enable_indexscan', %s, true)",
-                list(scans),
-            )
-    return hits
+def close_words(words: list[str]) -> dict[str, list[str]]:
+    """For each word of FUZZY_MIN_LENGTH letters or more, the CLOSE_TERMS words of the vocabulary
+    nearest to it with a similarity of TRIGRAM_THRESHOLD or more, nearest first; in one query.
+    The GiST index walks the nearest words first (`<->` is 1 - similarity), so neither the
+    threshold setting of `%` nor the size of the vocabulary matters."""
+    typed = [word for word in words if len(word) >= FUZZY_MIN_LENGTH]
+    if not typed:
+        return {}
+    sql = """
+        SELECT typed.word, close.word
+        FROM unnest(%s::text[]) WITH ORDINALITY AS typed (word, position)
+        CROSS JOIN LATERAL (
+            SELECT known.word, known.word <-> typed.word AS distance
+            FROM catalog_search_word AS known
+            WHERE known.word <> typed.word
+            ORDER BY known.word <-> typed.word
+            LIMIT %s
+        ) AS close
+        WHERE similarity(close.word, typed.word) >= %s
+        ORDER BY typed.position, close.distance, close.word
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [typed, CLOSE_TERMS, TRIGRAM_THRESHOLD])
+        found = cursor.fetchall()
+    close: dict[str, list[str]] = {word: [] for word in typed}
+    for word, close_word in found:
+        if close_word not in close[word]:  # the vocabulary may hold a word twice
+            close[word].append(close_word)
+    return close
 
 
 # --- SQLite -----------------------------------------------------------------------------------
@@ -284,11 +330,14 @@ class Engine:
     exact: Callable[[list[str], KeywordIndex], KeywordCondition]
     known: Callable[[list[str], KeywordIndex], bool]
     fuzzy: Callable[[list[str], KeywordIndex], KeywordCondition | None]
-    fuzzy_hits: Callable[[QuerySet], list]
 
 
-POSTGRES = Engine(postgres_exact, postgres_known, postgres_fuzzy, trigram_hits)
-SQLITE = Engine(sqlite_exact, sqlite_known, sqlite_fuzzy, lambda rows: first_hits(rows, FUZZY_CAP))
+POSTGRES = Engine(postgres_exact, postgres_known, postgres_fuzzy)
+SQLITE = Engine(sqlite_exact, sqlite_known, sqlite_fuzzy)
+
+
+def engine_here() -> Engine:
+    return POSTGRES if connection.vendor == "postgresql" else SQLITE
 
 
 def fts_word(word: str) -> str:
