@@ -1931,8 +1931,8 @@ def payment_step_costs(config: Config, month) -> dict[str, list[float]]:
 
 # --- payday on the web pages: Locust -----------------------------------------------------------
 
-LOAD_POSTGRES_URL = os.environ.get(
-    "PEKEN_BENCH_LOAD_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/peken_bench_load"
+LOAD_POSTGRES_URL = urlunsplit(
+    urlsplit(POSTGRES_URL)._replace(path=urlsplit(POSTGRES_URL).path + "_load")
 )
 LOAD_USERS, QUICK_LOAD_USERS = 200, 20
 LOAD_SECONDS, QUICK_LOAD_SECONDS = 60, 10
