@@ -29,8 +29,15 @@ def notify_order_step(*, order: Order, target: str) -> None:
         _tell(order, kind, whom, words)
 
 
-def notify_order_placed(*, order: Order) -> None:
-    _tell(order, Kind.ORDER_PLACED, "buyer", "Pesanan #{id} di {shop} dibuat. Silakan bayar.")
+def notify_payment_due(*, buyer, orders: list[Order], amount: int, reference: str) -> None:
+    """Once per charge, when the buyer is sent to pay: the orders exist, the money is due."""
+    numbers = ", ".join(f"#{order.pk}" for order in orders)
+    notify(
+        user=buyer,
+        kind=Kind.ORDER_PLACED,
+        text=f"Pesanan {numbers} dibuat. Bayar {format_rupiah(amount)} sebelum batas waktu.",
+        url=f"/bayar/{reference}/",
+    )
 
 
 def _tell(order: Order, kind: str, whom: str, words: str) -> None:

@@ -19,6 +19,7 @@ from peken.accounts.models import Role, User
 from peken.catalog.models import Product
 from peken.core.errors import Conflict, InvalidInput, PermissionDenied
 from peken.core.months import Month
+from peken.notifications.order_events import notify_order_step
 from peken.ordering import rules
 from peken.ordering.models import Checkout, Order, OrderEvent, OrderItem
 from peken.ordering.placement import (
@@ -366,6 +367,7 @@ def order_transition(
             setattr(locked, TIMESTAMP_OF_STATUS[target], now)
         locked.save()
         money_on_step(order=locked, previous=previous, target=target, actor=actor)
+        notify_order_step(order=locked, target=target)
         OrderEvent.objects.create(
             order=locked,
             from_status=previous,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from peken.accounts.models import User
 from peken.core.errors import Conflict, NotFound
 from peken.ledger.services import ledger_order_paid
+from peken.notifications.order_events import notify_payment_due
 from peken.ordering.models import Checkout, Order
 from peken.ordering.services import OrderStatusConflict, order_transition
 from peken.payments.errors import NothingToPay
@@ -70,6 +71,9 @@ def payment_start(*, buyer: User, checkout_id: int, method: str) -> Payment:
                 expires_at=charge.expires_at,
             )
             payment.orders.set(orders)
+            notify_payment_due(
+                buyer=buyer, orders=orders, amount=payment.amount, reference=payment.reference
+            )
             return payment
     except IntegrityError:
         # Another request for the same checkout won; its charge is the one shown, ours expires.
