@@ -10,7 +10,6 @@ from django.db import connection
 
 from peken.core.months import Month
 from peken.simulation import behaviour
-from peken.simulation.checks import gini
 from peken.simulation.policy import COMPARED, Policy, policy_parse
 from peken.simulation.run import simulation_run
 
@@ -36,12 +35,6 @@ def test_policies_read_as_a_city_writes_them():
     for bad in ("cap=-5", "fair=maybe", "speed=fast", "cap="):
         with pytest.raises(ValueError):
             policy_parse(bad)
-
-
-def test_gini_of_known_distributions():
-    assert gini([5, 5, 5, 5]) == 0
-    assert gini([0, 0, 0, 10]) == pytest.approx(3 / 4)
-    assert gini([1, 2, 3, 4, 5]) == pytest.approx(4 / 15)
 
 
 def test_the_same_seed_plans_the_same_month():

@@ -107,7 +107,7 @@ def _record_failure(keys, now: dt.datetime) -> dt.datetime | None:
 # --- API tokens -------------------------------------------------------------------------------
 
 
-def _token_hash(raw: str) -> str:
+def token_hash(raw: str) -> str:
     # The token is 256 random bits, so a plain SHA-256 is enough: no dictionary to guess from.
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -115,24 +115,8 @@ def _token_hash(raw: str) -> str:
 def token_issue(*, user: User, name: str = "") -> str:
     """A new bearer token for the user; the clear text exists only in the return value."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=_token_hash(raw), prefix=raw[:8], name=name[:100])
+    ApiToken.objects.create(user=user, key_hash=token_hash(raw), prefix=raw[:8], name=name[:100])
     return raw
-
-
-def token_authenticate(raw: str) -> tuple[User, ApiToken] | None:
-    if not raw.startswith(TOKEN_PREFIX):
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user, token
 
 
 def token_revoke(*, token: ApiToken) -> None:

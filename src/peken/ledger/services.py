@@ -80,11 +80,9 @@ def ledger_order_completed(*, order: Order, actor: User | None) -> LedgerEntry |
     )
 
 
-def ledger_order_cancelled(*, order: Order, reference: str) -> LedgerEntry | None:
-    """A paid order cancelled: what is held goes back out through the gateway to the buyer."""
-    held = order_held(order.pk)
-    if held == 0:
-        return None
+def ledger_order_cancelled(*, order: Order, held: int, reference: str) -> LedgerEntry:
+    """A paid order cancelled: what is still held of it (`held`, read by the caller with
+    order_held) goes back out through the gateway to the buyer."""
     return ledger_post(
         kind=Kind.CANCELLATION_REFUND,
         reference=reference,

@@ -27,7 +27,8 @@ def _payment_reference(order: Order) -> str:
         .values_list("reference", flat=True)
         .first()
     )
-    # Marked paid by a city admin (no gateway charge): the ledger still says where it came from.
+    # Paid without a gateway charge (a step taken directly by the system, as tests and data
+    # migrations may): the ledger still says where it came from.
     return reference or f"manual:order:{order.pk}"
 
 
@@ -35,7 +36,7 @@ def refund_cancelled(order: Order, actor: User | None) -> None:
     held = ledger.order_held(order.pk)
     if held == 0:
         return
-    ledger.ledger_order_cancelled(order=order, reference=f"order:{order.pk}")
+    ledger.ledger_order_cancelled(order=order, held=held, reference=f"order:{order.pk}")
     goods = min(held, order.goods_total - order.refunded_goods)
     Refund.objects.create(
         payment=Payment.objects.filter(checkout_id=order.checkout_id).first(),

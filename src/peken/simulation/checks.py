@@ -15,21 +15,11 @@ from peken.ordering.models import Order
 from peken.payments.models import Payment, Refund
 from peken.quotas.models import MerchantMonthQuota
 from peken.quotas.rules import month_key
+from peken.reports.rules import gini
 
 LIVE = ["paid", "accepted", "delivering", "ready_for_pickup", "completed"]
 # "At its cap": less left than a typical basket, so an ASN can no longer buy there.
 AT_CAP_MARGIN = 100_000
-
-
-def gini(values: list[int]) -> float:
-    """0 when every shop took the same, (n−1)/n when one took everything."""
-    ordered = sorted(values)
-    total = sum(ordered)
-    count = len(ordered)
-    if count == 0 or total == 0:
-        return 0.0
-    weighted = sum((index + 1) * value for index, value in enumerate(ordered))
-    return (2 * weighted) / (count * total) - (count + 1) / count
 
 
 def invariants(month, initial_stock: dict[int, int]) -> dict[str, bool]:
@@ -109,7 +99,7 @@ def figures(month) -> dict:
         "merchants_at_cap": MerchantMonthQuota.objects.filter(
             month=key, used__gte=F("cap") - AT_CAP_MARGIN
         ).count(),
-        "gini": round(gini([asn_turnover.get(pk, 0) for pk in verified]), 4),
+        "gini": round(gini([asn_turnover.get(pk, 0) for pk in verified]) or 0.0, 4),
         "merchants_with_orders_share": round(
             sum(1 for pk in verified if asn_turnover.get(pk)) / max(1, len(verified)), 4
         ),

@@ -62,6 +62,7 @@ class Town:
     places: dict[int, Kelurahan]
     shop_place: dict[int, int]  # merchant id → kelurahan id
     goods: dict[int, list[list[int]]]  # merchant id → [[product id, price, stock], …]
+    items: dict[int, list[int]]  # product id → the same [product id, price, stock] list
     popularity: dict[int, float]
     users: dict[int, User]
     admin: User
@@ -84,6 +85,7 @@ def town_load(*, month: Month, policy: Policy, plans: list[BuyerPlan], admin: Us
         places=Kelurahan.objects.in_bulk(),
         shop_place=shops,
         goods=goods,
+        items={item[0]: item for items in goods.values() for item in items},
         popularity={merchant_id: behaviour.popularity(chooser) for merchant_id in sorted(shops)},
         users=users,
         admin=admin,
@@ -218,13 +220,9 @@ def _refused(tally: Tally, code: str) -> None:
 
 
 def _take_stock(town: Town, lines) -> None:
-    wanted = dict(lines)
-    for items in town.goods.values():
-        for item in items:
-            if item[0] in wanted:
-                item[2] -= wanted.pop(item[0])
-        if not wanted:
-            return
+    """What a checkout took, off the town's own copy of each product's stock."""
+    for product_id, quantity in lines:
+        town.items[product_id][2] -= quantity
 
 
 def _shops_work(town: Town, chooser, tally: Tally) -> None:
