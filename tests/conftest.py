@@ -1,10 +1,21 @@
 import pytest
 from django.test import Client
+from django.utils import translation
 
 import factories
 from peken.accounts.models import Role
 from peken.accounts.services import token_issue
 from peken.regions.services import regions_import_bundled
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in Bahasa Indonesia: LocaleMiddleware activates a request's language in
+    the thread and nothing deactivates it, so one English request would carry into the next
+    test's messages."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,8 @@ HTTP responses with stable machine codes."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -26,7 +28,8 @@ api = NinjaAPI(
     description=(
         "API Peken untuk aplikasi seluler dan alat lain. Masuk dengan `POST /api/v1/auth/token`, "
         "lalu kirim `Authorization: Bearer <token>`. Setiap galat berisi `code` yang stabil dan "
-        "`message` dalam bahasa Indonesia."
+        "`message` untuk orang: dalam bahasa Indonesia, atau bahasa Inggris dengan "
+        "`Accept-Language: en`."
     ),
     auth=SIGNED_IN,
     urls_namespace="api",
@@ -52,7 +55,7 @@ def validation_error(request, error: ValidationError):
         422,
         {
             "code": "invalid_input",
-            "message": "Data yang dikirim tidak valid.",
+            "message": _("Data yang dikirim tidak valid."),
             "errors": [
                 {
                     "field": ".".join(str(part) for part in item.get("loc", [])[1:]),
@@ -65,10 +68,10 @@ def validation_error(request, error: ValidationError):
 
 
 HTTP_ERROR_CODES = {
-    400: ("invalid_json", "Isi permintaan bukan JSON yang valid."),
+    400: ("invalid_json", gettext_lazy("Isi permintaan bukan JSON yang valid.")),
     403: ("permission_denied", PermissionDenied.default_message),
     404: ("not_found", NotFound.default_message),
-    429: ("too_many_requests", "Terlalu banyak permintaan. Coba lagi nanti."),
+    429: ("too_many_requests", gettext_lazy("Terlalu banyak permintaan. Coba lagi nanti.")),
 }
 
 
@@ -76,7 +79,7 @@ HTTP_ERROR_CODES = {
 def http_error(request, error: HttpError):
     """ninja's own refusals (an unreadable body, …), in our shape."""
     code, message = HTTP_ERROR_CODES.get(error.status_code, ("http_error", error.message))
-    return _error(request, error.status_code, {"code": code, "message": message})
+    return _error(request, error.status_code, {"code": code, "message": str(message)})
 
 
 @api.exception_handler(AuthenticationError)

@@ -558,6 +558,22 @@ def test_the_buyer_cancels_before_the_shop_accepts(client, placed):
     assert 'data-code="order_status_conflict"' in text_of(again)
 
 
+def test_a_refusal_reads_in_english_when_the_visitor_chose_english(client, placed):
+    buyer, _ = placed
+    order = Order.objects.filter(buyer=buyer).first()
+    url = reverse("web:order", args=[order.pk])
+    cancel = reverse("web:order-cancel", args=[order.pk])
+    client.post(cancel)
+    client.post("/i18n/setlang/", {"language": "en", "next": url})
+    again = text_of(client.post(cancel, headers={"Referer": url}, follow=True))
+    assert 'data-code="order_status_conflict"' in again
+    assert "An order that is cancelled cannot be changed this way." in again
+    assert "tidak dapat diubah" not in again
+    client.post("/i18n/setlang/", {"language": "id", "next": url})
+    again = text_of(client.post(cancel, headers={"Referer": url}, follow=True))
+    assert "Pesanan yang dibatalkan tidak dapat diubah dengan cara ini." in again
+
+
 def test_confirm_then_rate_the_shop_once(client, two_shops):
     buyer = factories.warga().user
     signed_in(client, buyer)

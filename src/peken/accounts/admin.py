@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peken.accounts import rules
 from peken.accounts.models import OPD, ApiToken, AsnProfile, Role, RoleGrant, User, WargaProfile
@@ -28,7 +29,7 @@ class NikChangeForm(forms.ModelForm):
         except rules.IdentityError as error:
             raise forms.ValidationError(str(error)) from error
         if User.objects.filter(nik=nik).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("NIK ini sudah dipakai akun lain.")
+            raise forms.ValidationError(_("NIK ini sudah dipakai akun lain."))
         return nik
 
     def save(self, commit=True):

@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -62,7 +63,7 @@ def token_delete(request):
     """Revokes the token this request was made with."""
     token = getattr(request, "api_token", None)
     if token is None:
-        raise NotAuthenticated("Permintaan ini tidak memakai token.")
+        raise NotAuthenticated(_("Permintaan ini tidak memakai token."))
     services.token_revoke(token=token)
     return Status(204, None)
 
@@ -250,7 +251,7 @@ def warga_patch(request, warga_id: int, payload: WargaUpdateIn):
         .first()
     )
     if profile is None:
-        raise NotFound("Warga tidak ditemukan.")
+        raise NotFound(_("Warga tidak ditemukan."))
     services.warga_update(actor=request.user, profile=profile, **payload.dict(exclude_unset=True))
     return selectors.warga_get(viewer=request.user, warga_id=warga_id)
 

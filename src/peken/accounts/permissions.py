@@ -1,6 +1,7 @@
 """Who may do what, and where. Roles come from RoleGrant; scope is an area or an OPD."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from peken.accounts.models import Role, User
 from peken.core.errors import OutsideArea, PermissionDenied
@@ -36,7 +37,10 @@ def require_area(user: User, kelurahan: Kelurahan) -> None:
     if not user.has_role(Role.OFFICER):
         raise PermissionDenied()
     if not officer_covers(user, kelurahan):
-        raise OutsideArea(f"Kelurahan {kelurahan.name} berada di luar wilayah tugas Anda.")
+        raise OutsideArea(
+            _("Kelurahan %(kelurahan)s berada di luar wilayah tugas Anda.")
+            % {"kelurahan": kelurahan.name}
+        )
 
 
 def area_q(user: User, kelurahan_path: str = "kelurahan") -> Q | None:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peken.accounts import rules
 from peken.accounts.models import OPD, AsnProfile, Role, RoleGrant, User
@@ -114,8 +115,10 @@ def roster_import(
     require_columns(table, REQUIRED_COLUMNS, COLUMN_ALIASES)
     if not {"kode_kelurahan_domisili", "kode_kecamatan_kerja"} & set(table.columns):
         raise FileRejected(
-            "Kolom wajib tidak ada: kode_kelurahan_domisili (atau kode_kecamatan_kerja "
-            "untuk ASN yang tinggal di luar kota).",
+            _(
+                "Kolom wajib tidak ada: kode_kelurahan_domisili (atau kode_kecamatan_kerja "
+                "untuk ASN yang tinggal di luar kota)."
+            ),
             missing_columns=["kode_kelurahan_domisili"],
         )
     total = len(table.rows)
@@ -166,16 +169,24 @@ def parse_roster_row(
     phone = check("telepon", rules.normalize_phone, row["telepon"]) if row.get("telepon") else ""
     full_name = " ".join(row["nama"].split())
     if not full_name:
-        problems.append(ImportProblem(line, "nama", "Nama wajib diisi."))
+        problems.append(ImportProblem(line, "nama", _("Nama wajib diisi.")))
     elif len(full_name) > 150:
-        problems.append(ImportProblem(line, "nama", "Nama lebih dari 150 huruf."))
+        problems.append(ImportProblem(line, "nama", _("Nama lebih dari 150 huruf.")))
     email = row.get("email", "")
     if email and ("@" not in email or " " in email or len(email) > 254):
-        problems.append(ImportProblem(line, "email", f"Alamat email '{email}' tidak valid."))
+        problems.append(
+            ImportProblem(
+                line, "email", _("Alamat email '%(email)s' tidak valid.") % {"email": email}
+            )
+        )
     opd_id = lookups.opd.get(row["kode_opd"])
     if opd_id is None:
         problems.append(
-            ImportProblem(line, "kode_opd", f"Kode OPD '{row['kode_opd']}' tidak dikenal.")
+            ImportProblem(
+                line,
+                "kode_opd",
+                _("Kode OPD '%(code)s' tidak dikenal.") % {"code": row["kode_opd"]},
+            )
         )
     kelurahan_id, kecamatan_id = _home_area(line, row, lookups, problems)
     if problems:
@@ -207,13 +218,17 @@ def _home_area(line, row, lookups, problems) -> tuple[int | None, int | None]:
     if kelurahan_code and kelurahan_id is None:
         problems.append(
             ImportProblem(
-                line, "kode_kelurahan_domisili", f"Kode kelurahan '{kelurahan_code}' tidak dikenal."
+                line,
+                "kode_kelurahan_domisili",
+                _("Kode kelurahan '%(code)s' tidak dikenal.") % {"code": kelurahan_code},
             )
         )
     if kecamatan_code and kecamatan_id is None:
         problems.append(
             ImportProblem(
-                line, "kode_kecamatan_kerja", f"Kode kecamatan '{kecamatan_code}' tidak dikenal."
+                line,
+                "kode_kecamatan_kerja",
+                _("Kode kecamatan '%(code)s' tidak dikenal.") % {"code": kecamatan_code},
             )
         )
     if not kelurahan_code and not kecamatan_code:
@@ -221,8 +236,10 @@ def _home_area(line, row, lookups, problems) -> tuple[int | None, int | None]:
             ImportProblem(
                 line,
                 "kode_kelurahan_domisili",
-                "Isi kelurahan domisili, atau kecamatan tempat kerja bagi ASN yang tinggal di "
-                "luar kota.",
+                _(
+                    "Isi kelurahan domisili, atau kecamatan tempat kerja bagi ASN yang tinggal "
+                    "di luar kota."
+                ),
             )
         )
     # A domicile in the city wins: the workplace only stands in for those who live outside.
@@ -240,7 +257,10 @@ def duplicate_problems(rows: list[RosterRow]) -> list[ImportProblem]:
                 label = mask_nik(value) if key == "nik" else value
                 problems.append(
                     ImportProblem(
-                        row.line, column, f"{column.upper()} {label} sudah ada di baris {first}."
+                        row.line,
+                        column,
+                        _("%(column)s %(value)s sudah ada di baris %(line)s.")
+                        % {"column": column.upper(), "value": label, "line": first},
                     )
                 )
     return problems
@@ -271,17 +291,28 @@ def _identity_conflicts(
             pass
         elif profile is not None:
             problems.append(
-                ImportProblem(row.line, "nik", f"NIK {mask_nik(row.nik)} sudah dipakai akun lain.")
+                ImportProblem(
+                    row.line,
+                    "nik",
+                    _("NIK %(nik)s sudah dipakai akun lain.") % {"nik": mask_nik(row.nik)},
+                )
             )
         elif owner_id in owners_with_asn:
             problems.append(
                 ImportProblem(
-                    row.line, "nik", f"NIK {mask_nik(row.nik)} sudah terdaftar untuk ASN lain."
+                    row.line,
+                    "nik",
+                    _("NIK %(nik)s sudah terdaftar untuk ASN lain.") % {"nik": mask_nik(row.nik)},
                 )
             )
         if profile is None and owner_id is None and row.nip in taken_usernames:
             problems.append(
-                ImportProblem(row.line, "nip", f"Nama pengguna {row.nip} sudah dipakai akun lain.")
+                ImportProblem(
+                    row.line,
+                    "nip",
+                    _("Nama pengguna %(username)s sudah dipakai akun lain.")
+                    % {"username": row.nip},
+                )
             )
     return problems
 

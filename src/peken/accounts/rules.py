@@ -4,6 +4,8 @@ straight to the person who typed the number."""
 import datetime as dt
 import re
 
+from peken.core.rule_errors import RuleError, gettext_noop
+
 # Kode provinsi Kemendagri (Permendagri 72/2019 and the 2022 Papua provinces).
 PROVINCE_CODES = frozenset(
     [
@@ -72,8 +74,9 @@ ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
 MINIMUM_APPOINTMENT_AGE = 18
 
 
-class IdentityError(ValueError):
-    """A number that cannot belong to anyone; str(error) is the Indonesian message."""
+class IdentityError(RuleError):
+    """A number that cannot belong to anyone; str(error) is the message, in the request's
+    language."""
 
 
 def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
@@ -86,15 +89,15 @@ def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
 def check_nik(nik: str, *, today: dt.date) -> str:
     """A 16-digit NIK with a real region and birth date; returns it, or raises IdentityError."""
     if not re.fullmatch(r"\d{16}", nik or ""):
-        raise IdentityError("NIK harus 16 angka.")
+        raise IdentityError(gettext_noop("NIK harus 16 angka."))
     if nik[:2] not in PROVINCE_CODES:
-        raise IdentityError(f"NIK: kode provinsi '{nik[:2]}' tidak ada.")
+        raise IdentityError(gettext_noop("NIK: kode provinsi '%(code)s' tidak ada."), code=nik[:2])
     if nik[2:4] == "00" or nik[4:6] == "00":
-        raise IdentityError("NIK: kode kabupaten/kota dan kecamatan tidak boleh 00.")
+        raise IdentityError(gettext_noop("NIK: kode kabupaten/kota dan kecamatan tidak boleh 00."))
     if nik_birth_date(nik, today=today) is None:
-        raise IdentityError("NIK: tanggal lahir di dalamnya tidak mungkin.")
+        raise IdentityError(gettext_noop("NIK: tanggal lahir di dalamnya tidak mungkin."))
     if nik[12:] == "0000":
-        raise IdentityError("NIK: nomor urut tidak boleh 0000.")
+        raise IdentityError(gettext_noop("NIK: nomor urut tidak boleh 0000."))
     return nik
 
 
@@ -113,21 +116,23 @@ def nik_birth_date(nik: str, *, today: dt.date) -> dt.date | None:
 def check_nip(nip: str, *, today: dt.date) -> str:
     """An 18-digit NIP: birth date (8), appointment month (6), sex (1), sequence (3)."""
     if not re.fullmatch(r"\d{18}", nip or ""):
-        raise IdentityError("NIP harus 18 angka.")
+        raise IdentityError(gettext_noop("NIP harus 18 angka."))
     born = _date_or_none(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     if born is None or born > today or born.year < 1900:
-        raise IdentityError("NIP: tanggal lahir (8 angka pertama) tidak mungkin.")
+        raise IdentityError(gettext_noop("NIP: tanggal lahir (8 angka pertama) tidak mungkin."))
     appointed_year, appointed_month = int(nip[8:12]), int(nip[12:14])
     if not 1 <= appointed_month <= 12:
-        raise IdentityError("NIP: bulan pengangkatan (angka 13-14) harus 01 sampai 12.")
+        raise IdentityError(
+            gettext_noop("NIP: bulan pengangkatan (angka 13-14) harus 01 sampai 12.")
+        )
     if (appointed_year, appointed_month) > (today.year, today.month):
-        raise IdentityError("NIP: bulan pengangkatan ada di masa depan.")
+        raise IdentityError(gettext_noop("NIP: bulan pengangkatan ada di masa depan."))
     if (appointed_year, appointed_month) < (born.year + MINIMUM_APPOINTMENT_AGE, born.month):
-        raise IdentityError("NIP: pengangkatan sebelum berumur 18 tahun.")
+        raise IdentityError(gettext_noop("NIP: pengangkatan sebelum berumur 18 tahun."))
     if nip[14] not in "12":
-        raise IdentityError("NIP: kode jenis kelamin (angka ke-15) harus 1 atau 2.")
+        raise IdentityError(gettext_noop("NIP: kode jenis kelamin (angka ke-15) harus 1 atau 2."))
     if nip[15:] == "000":
-        raise IdentityError("NIP: nomor urut tidak boleh 000.")
+        raise IdentityError(gettext_noop("NIP: nomor urut tidak boleh 000."))
     return nip
 
 
@@ -135,7 +140,9 @@ def normalize_golongan(text: str) -> str:
     """`III/a`, `iii a`, `3A`, `III-A` → `III/a`."""
     golongan = _roman_grade(text, "/")
     if golongan not in GOLONGAN:
-        raise IdentityError(f"Golongan '{text}' tidak dikenal (contoh: III/a).")
+        raise IdentityError(
+            gettext_noop("Golongan '%(text)s' tidak dikenal (contoh: III/a)."), text=text
+        )
     return golongan
 
 
@@ -146,7 +153,9 @@ def normalize_eselon(text: str) -> str:
         return ""
     eselon = _roman_grade(cleaned, ".")
     if eselon not in ESELON:
-        raise IdentityError(f"Eselon '{text}' tidak dikenal (contoh: III.b, atau kosong).")
+        raise IdentityError(
+            gettext_noop("Eselon '%(text)s' tidak dikenal (contoh: III.b, atau kosong)."), text=text
+        )
     return eselon
 
 
@@ -167,7 +176,9 @@ def normalize_phone(text: str) -> str:
     elif digits.startswith("62"):
         digits = "0" + digits[2:]
     if not re.fullmatch(r"08\d{7,12}", digits):
-        raise IdentityError(f"Nomor HP '{text}' tidak valid (contoh: 081234567890).")
+        raise IdentityError(
+            gettext_noop("Nomor HP '%(text)s' tidak valid (contoh: 081234567890)."), text=text
+        )
     return digits
 
 

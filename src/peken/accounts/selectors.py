@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from peken.accounts import permissions
 from peken.accounts.models import OPD, AsnProfile, Role, User, WargaProfile
@@ -21,7 +22,7 @@ def warga_get(*, viewer: User, warga_id: int) -> WargaProfile:
     """One warga; someone outside the viewer's area is reported as not found."""
     profile = warga_list(viewer=viewer).filter(pk=warga_id).first()
     if profile is None:
-        raise NotFound("Warga tidak ditemukan.")
+        raise NotFound(_("Warga tidak ditemukan."))
     return profile
 
 
@@ -38,7 +39,7 @@ def asn_list(
         rows = rows.filter(opd_id__in=opd_ids)
     if opd_code:
         if opd_ids is not None and not OPD.objects.filter(pk__in=opd_ids, code=opd_code).exists():
-            raise PermissionDenied("OPD ini bukan OPD Anda.")
+            raise PermissionDenied(_("OPD ini bukan OPD Anda."))
         rows = rows.filter(opd__code=opd_code)
     if active_only:
         rows = rows.filter(is_active=True)

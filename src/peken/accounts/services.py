@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from peken.accounts import permissions, rules
 from peken.accounts.backends import find_user
@@ -27,17 +29,17 @@ TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     http_status = 401
-    default_message = "Nama pengguna atau kata sandi salah."
+    default_message = gettext_lazy("Nama pengguna atau kata sandi salah.")
 
 
 class LoginLocked(TooManyRequests):
     code = "login_locked"
-    default_message = "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti."
+    default_message = gettext_lazy("Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.")
 
 
 class IdentityTaken(Conflict):
     code = "identity_taken"
-    default_message = "NIK, nomor HP atau nama pengguna sudah dipakai akun lain."
+    default_message = gettext_lazy("NIK, nomor HP atau nama pengguna sudah dipakai akun lain.")
 
 
 # --- logging in -------------------------------------------------------------------------------
@@ -74,7 +76,12 @@ def _locked_error(locked_until: dt.datetime, now: dt.datetime) -> LoginLocked:
     seconds = max(1, int((locked_until - now).total_seconds()))
     minutes = (seconds + 59) // 60
     return LoginLocked(
-        f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
+        ngettext(
+            "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.",
+            "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.",
+            minutes,
+        )
+        % {"minutes": minutes},
         retry_after=seconds,
     )
 
@@ -152,22 +159,22 @@ def role_grant(
             )
             audit_record(actor=actor, action="role.grant", target=user, after=snapshot(grant))
     except IntegrityError as error:
-        raise Conflict("Pengguna sudah memegang peran ini.") from error
+        raise Conflict(_("Pengguna sudah memegang peran ini.")) from error
     user.__dict__.pop("_grants_cache", None)
     return grant
 
 
 def _check_scope(role, kelurahan, kecamatan, opd) -> None:
     if role not in Role.values:
-        raise InvalidInput(f"Peran '{role}' tidak dikenal.")
+        raise InvalidInput(_("Peran '%(role)s' tidak dikenal.") % {"role": role})
     if role == Role.OFFICER and (kelurahan is None) == (kecamatan is None):
-        raise InvalidInput("Petugas harus diberi tepat satu wilayah: kelurahan atau kecamatan.")
+        raise InvalidInput(_("Petugas harus diberi tepat satu wilayah: kelurahan atau kecamatan."))
     if role == Role.OPD_ADMIN and opd is None:
-        raise InvalidInput("Admin OPD harus diberi satu OPD.")
+        raise InvalidInput(_("Admin OPD harus diberi satu OPD."))
     if role != Role.OFFICER and (kelurahan or kecamatan):
-        raise InvalidInput("Hanya petugas yang diberi wilayah.")
+        raise InvalidInput(_("Hanya petugas yang diberi wilayah."))
     if role != Role.OPD_ADMIN and opd:
-        raise InvalidInput("Hanya admin OPD yang diberi OPD.")
+        raise InvalidInput(_("Hanya admin OPD yang diberi OPD."))
 
 
 def role_revoke(*, actor: User | str | None, grant: RoleGrant) -> None:
@@ -184,7 +191,10 @@ def role_revoke(*, actor: User | str | None, grant: RoleGrant) -> None:
 def _kelurahan_by_code(code: str) -> Kelurahan:
     kelurahan = Kelurahan.objects.select_related("kecamatan").filter(code=code).first()
     if kelurahan is None:
-        raise InvalidInput(f"Kelurahan dengan kode '{code}' tidak dikenal.", field="kelurahan")
+        raise InvalidInput(
+            _("Kelurahan dengan kode '%(code)s' tidak dikenal.") % {"code": code},
+            field="kelurahan",
+        )
     return kelurahan
 
 
@@ -216,7 +226,7 @@ def warga_register(
     if actor is not None:
         permissions.require_area(actor, kelurahan)
     if not full_name.strip():
-        raise InvalidInput("Nama lengkap wajib diisi.", field="full_name")
+        raise InvalidInput(_("Nama lengkap wajib diisi."), field="full_name")
     try:
         with transaction.atomic():
             username = username or f"warga-{secrets.token_hex(4)}"
@@ -270,7 +280,7 @@ def warga_update(
             raise InvalidInput(str(error), field="phone") from error
     if full_name is not None:
         if not full_name.strip():
-            raise InvalidInput("Nama lengkap wajib diisi.", field="full_name")
+            raise InvalidInput(_("Nama lengkap wajib diisi."), field="full_name")
         user.full_name = full_name.strip()
     if address is not None:
         profile.address = address
@@ -323,19 +333,27 @@ def opd_import(*, data: bytes, actor) -> OpdImportResult:
             kinds.get(row["jenis"].lower()),
         )
         if not code or len(code) > 20:
-            problems.append(ImportProblem(line, "kode", "Kode OPD wajib diisi, paling panjang 20."))
+            problems.append(
+                ImportProblem(line, "kode", _("Kode OPD wajib diisi, paling panjang 20."))
+            )
         elif first_line.setdefault(code, line) != line:
             problems.append(
-                ImportProblem(line, "kode", f"Kode '{code}' sudah ada di baris {first_line[code]}.")
+                ImportProblem(
+                    line,
+                    "kode",
+                    _("Kode '%(code)s' sudah ada di baris %(line)s.")
+                    % {"code": code, "line": first_line[code]},
+                )
             )
         if not name:
-            problems.append(ImportProblem(line, "nama", "Nama OPD wajib diisi."))
+            problems.append(ImportProblem(line, "nama", _("Nama OPD wajib diisi.")))
         if kind is None:
             problems.append(
                 ImportProblem(
                     line,
                     "jenis",
-                    f"Jenis '{row['jenis']}' tidak dikenal ({', '.join(OPD.Kind.values)}).",
+                    _("Jenis '%(kind)s' tidak dikenal (%(kinds)s).")
+                    % {"kind": row["jenis"], "kinds": ", ".join(OPD.Kind.values)},
                 )
             )
         wanted[code] = (name, kind)

@@ -3,6 +3,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peken.accounts.forms import PekenAuthenticationForm, RosterUploadForm
@@ -29,7 +30,7 @@ def roster_upload(request):
     if not request.user.is_authenticated:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     if not request.user.has_role(Role.CITY_ADMIN):
-        return HttpResponseForbidden("Halaman ini hanya untuk admin kota.")
+        return HttpResponseForbidden(_("Halaman ini hanya untuk admin kota."))
     context = {"form": RosterUploadForm()}
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES)

@@ -1,9 +1,12 @@
-"""Catalog rules: pure functions, no Django. Messages are in Indonesian because they go straight to
-the shop owner or officer who typed the value."""
+"""Catalog rules: pure functions, no Django. Messages are written in Indonesian and marked for
+translation (peken.core.rule_errors): they go straight to the shop owner or officer who typed the
+value, in their language."""
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from peken.core.rule_errors import Label, RuleError, gettext_noop, translated
 
 # Review states, the same strings as catalog.models.Product.Review.
 APPROVED = "approved"
@@ -20,11 +23,11 @@ MAX_NAME = 120
 MAX_DESCRIPTION = 3000
 
 
-class CatalogRuleError(ValueError):
+class CatalogRuleError(RuleError):
     """A value that breaks a catalog rule; `field` names the input it came from."""
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
+    def __init__(self, template: str, field: str, **params: object) -> None:
+        super().__init__(template, **params)
         self.field = field
 
 
@@ -39,21 +42,31 @@ def search_text_for(*, name: str, description: str, merchant_name: str) -> str:
 def check_price(price) -> int:
     """A price is a whole number of rupiah above zero (never a float, never a bool)."""
     if isinstance(price, bool) or not isinstance(price, int):
-        raise CatalogRuleError("Harga harus bilangan bulat rupiah, tanpa koma.", "price")
+        raise CatalogRuleError(
+            gettext_noop("Harga harus bilangan bulat rupiah, tanpa koma."), "price"
+        )
     if price <= 0:
-        raise CatalogRuleError("Harga harus lebih dari Rp 0.", "price")
+        raise CatalogRuleError(gettext_noop("Harga harus lebih dari Rp 0."), "price")
     if price > MAX_PRICE:
-        raise CatalogRuleError(f"Harga paling tinggi Rp {format_rupiah(MAX_PRICE)}.", "price")
+        raise CatalogRuleError(
+            gettext_noop("Harga paling tinggi Rp %(maximum)s."),
+            "price",
+            maximum=format_rupiah(MAX_PRICE),
+        )
     return price
 
 
 def check_stock(stock) -> int:
     if isinstance(stock, bool) or not isinstance(stock, int):
-        raise CatalogRuleError("Stok harus bilangan bulat.", "stock")
+        raise CatalogRuleError(gettext_noop("Stok harus bilangan bulat."), "stock")
     if stock < 0:
-        raise CatalogRuleError("Stok tidak boleh kurang dari 0.", "stock")
+        raise CatalogRuleError(gettext_noop("Stok tidak boleh kurang dari 0."), "stock")
     if stock > MAX_STOCK:
-        raise CatalogRuleError(f"Stok paling banyak {format_rupiah(MAX_STOCK)}.", "stock")
+        raise CatalogRuleError(
+            gettext_noop("Stok paling banyak %(maximum)s."),
+            "stock",
+            maximum=format_rupiah(MAX_STOCK),
+        )
     return stock
 
 
@@ -63,35 +76,45 @@ def stock_for(*, stock: int, is_made_to_order: bool) -> int:
 
 
 def check_name(name: str) -> str:
-    return check_label(name, "name", "Nama produk", max_length=MAX_NAME)
+    return check_label(name, "name", gettext_noop("Nama produk"), max_length=MAX_NAME)
 
 
 def check_description(description: str) -> str:
     cleaned = description.strip()
     if len(cleaned) > MAX_DESCRIPTION:
         raise CatalogRuleError(
-            f"Deskripsi paling panjang {format_rupiah(MAX_DESCRIPTION)} huruf.", "description"
+            gettext_noop("Deskripsi paling panjang %(maximum)s huruf."),
+            "description",
+            maximum=format_rupiah(MAX_DESCRIPTION),
         )
     return cleaned
 
 
 def check_label(value: str, field: str, label: str, *, max_length: int = 80) -> str:
-    """A one-line text that must be filled in: runs of spaces become one."""
+    """A one-line text that must be filled in: runs of spaces become one. `label` is marked for
+    translation where it is written."""
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise CatalogRuleError(f"{label} wajib diisi.", field)
+        raise CatalogRuleError(gettext_noop("%(label)s wajib diisi."), field, label=Label(label))
     if len(cleaned) > max_length:
-        raise CatalogRuleError(f"{label} paling panjang {max_length} huruf.", field)
+        raise CatalogRuleError(
+            gettext_noop("%(label)s paling panjang %(maximum)s huruf."),
+            field,
+            label=Label(label),
+            maximum=max_length,
+        )
     return cleaned
 
 
 def check_review_reason(reason: str) -> str:
     cleaned = reason.strip()
     if not cleaned:
-        raise CatalogRuleError("Alasan penolakan wajib diisi.", "reason")
+        raise CatalogRuleError(gettext_noop("Alasan penolakan wajib diisi."), "reason")
     if len(cleaned) > MAX_REVIEW_REASON:
         raise CatalogRuleError(
-            f"Alasan penolakan paling panjang {MAX_REVIEW_REASON} huruf.", "reason"
+            gettext_noop("Alasan penolakan paling panjang %(maximum)s huruf."),
+            "reason",
+            maximum=MAX_REVIEW_REASON,
         )
     return cleaned
 
@@ -109,9 +132,10 @@ def reference_mismatch(
 ) -> str | None:
     """Why a product linked to a reference item may not carry this price and unit, or None."""
     if price != reference_price or unit != reference_unit:
-        return (
-            f"Produk ini memakai harga acuan kota: harus Rp {format_rupiah(reference_price)} "
-            f"per {reference_unit}."
+        return translated(
+            gettext_noop("Produk ini memakai harga acuan kota: harus Rp %(price)s per %(unit)s."),
+            price=format_rupiah(reference_price),
+            unit=reference_unit,
         )
     return None
 
@@ -139,9 +163,11 @@ def normalize_term(term: str) -> str:
     """Terms are stored lower case with single spaces; matching ignores case anyway."""
     cleaned = " ".join(term.lower().split())
     if len(cleaned) < 2:
-        raise CatalogRuleError("Kata terlarang paling sedikit 2 huruf.", "term")
+        raise CatalogRuleError(gettext_noop("Kata terlarang paling sedikit 2 huruf."), "term")
     if not re.fullmatch(r"[\w\s-]+", cleaned):
-        raise CatalogRuleError("Kata terlarang hanya boleh berisi huruf, angka dan spasi.", "term")
+        raise CatalogRuleError(
+            gettext_noop("Kata terlarang hanya boleh berisi huruf, angka dan spasi."), "term"
+        )
     return cleaned
 
 

@@ -4,6 +4,7 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import ExpressionWrapper, F, FloatField, Value
+from django.utils.translation import gettext_noop
 
 from peken.catalog.search_input import (
     REGION_CODE,
@@ -36,7 +37,9 @@ def origin_find(near_kelurahan: str | None, sort: str) -> "Origin | None":
     )
     here = next((place for place in places or () if place[1] == near_kelurahan), None)
     if here is None:
-        raise UnknownKelurahan(unknown_message("Kelurahan", near_kelurahan), field="near")
+        raise UnknownKelurahan(
+            unknown_message(gettext_noop("Kelurahan"), near_kelurahan), field="near"
+        )
     return Origin.of(here[2], here[3], places)
 
 

@@ -3,9 +3,12 @@ clear 422; nothing malformed or oversized reaches the database."""
 
 import re
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from peken.catalog.fairness import Shopper
 from peken.catalog.models import Category
-from peken.core.errors import InvalidInput
+from peken.core.errors import InvalidInput, lazy_message
 from peken.regions.models import Kecamatan, Kelurahan
 
 QUERY_MAX_LENGTH = 200
@@ -21,32 +24,35 @@ REGION_CODE = re.compile(r"[0-9.]{1,13}")
 
 class QueryTooLong(InvalidInput):
     code = "query_too_long"
-    default_message = f"Kata kunci terlalu panjang (paling banyak {QUERY_MAX_LENGTH} karakter)."
+    default_message = lazy_message(
+        gettext_noop("Kata kunci terlalu panjang (paling banyak %(maximum)s karakter)."),
+        maximum=QUERY_MAX_LENGTH,
+    )
 
 
 class UnknownCategory(InvalidInput):
     code = "unknown_category"
-    default_message = "Kategori tidak dikenal."
+    default_message = gettext_lazy("Kategori tidak dikenal.")
 
 
 class UnknownKecamatan(InvalidInput):
     code = "unknown_kecamatan"
-    default_message = "Kecamatan tidak dikenal."
+    default_message = gettext_lazy("Kecamatan tidak dikenal.")
 
 
 class UnknownKelurahan(InvalidInput):
     code = "unknown_kelurahan"
-    default_message = "Kelurahan tidak dikenal."
+    default_message = gettext_lazy("Kelurahan tidak dikenal.")
 
 
 class PriceRangeInvalid(InvalidInput):
     code = "price_range_invalid"
-    default_message = "Harga terendah tidak boleh melebihi harga tertinggi."
+    default_message = gettext_lazy("Harga terendah tidak boleh melebihi harga tertinggi.")
 
 
 class NearRequired(InvalidInput):
     code = "near_required"
-    default_message = "Urutan terdekat memerlukan kelurahan asal (near)."
+    default_message = gettext_lazy("Urutan terdekat memerlukan kelurahan asal (near).")
 
 
 def search_words(query: str | None) -> list[str]:
@@ -63,9 +69,14 @@ def sort_choose(
 ) -> str:
     fair = shopper is not None and shopper.fair_ranking
     if sort == "fair" and not fair:
-        raise InvalidInput("Urutan adil hanya untuk ASN, selama kota menyalakannya.", field="sort")
+        raise InvalidInput(
+            _("Urutan adil hanya untuk ASN, selama kota menyalakannya."), field="sort"
+        )
     if sort and sort not in (*allowed, "fair"):
-        raise InvalidInput(f"Urutan harus salah satu dari: {', '.join(allowed)}.", field="sort")
+        raise InvalidInput(
+            _("Urutan harus salah satu dari: %(choices)s.") % {"choices": ", ".join(allowed)},
+            field="sort",
+        )
     if not sort and fair:
         return "fair"
     if not sort or (sort == "relevance" and not words):
@@ -75,15 +86,18 @@ def sort_choose(
 
 def page_check(page: int, page_size: int) -> None:
     if not 1 <= page_size <= PAGE_SIZE_MAX:
-        raise InvalidInput(f"Isi halaman 1 sampai {PAGE_SIZE_MAX} baris.", field="page_size")
+        raise InvalidInput(
+            _("Isi halaman 1 sampai %(maximum)s baris.") % {"maximum": PAGE_SIZE_MAX},
+            field="page_size",
+        )
     if not 1 <= page <= PAGE_MAX:
-        raise InvalidInput(f"Halaman 1 sampai {PAGE_MAX}.", field="page")
+        raise InvalidInput(_("Halaman 1 sampai %(maximum)s.") % {"maximum": PAGE_MAX}, field="page")
 
 
 def price_range_check(min_price: int | None, max_price: int | None) -> None:
     for name, price in (("min_price", min_price), ("max_price", max_price)):
         if price is not None and price < 0:
-            raise InvalidInput("Harga tidak boleh negatif.", field=name)
+            raise InvalidInput(_("Harga tidak boleh negatif."), field=name)
     if min_price is not None and max_price is not None and min_price > max_price:
         raise PriceRangeInvalid(field="min_price")
 
@@ -91,7 +105,10 @@ def price_range_check(min_price: int | None, max_price: int | None) -> None:
 def choice(value: str, choices, field_name: str) -> str:
     if value not in choices.values:
         allowed = ", ".join(v for v in choices.values if v)
-        raise InvalidInput(f"Pilihan harus salah satu dari: {allowed}.", field=field_name)
+        raise InvalidInput(
+            _("Pilihan harus salah satu dari: %(choices)s.") % {"choices": allowed},
+            field=field_name,
+        )
     return value
 
 
@@ -99,24 +116,26 @@ def category_id(slug: str) -> int:
     # The pattern first: a NUL or a 5,000-character code never reaches the database.
     found = SLUG.fullmatch(slug) and Category.objects.filter(slug=slug).values("pk").first()
     if not found:
-        raise UnknownCategory(unknown_message("Kategori", slug), field="category")
+        raise UnknownCategory(unknown_message(gettext_noop("Kategori"), slug), field="category")
     return found["pk"]
 
 
 def kecamatan_find(code: str) -> Kecamatan:
     found = REGION_CODE.fullmatch(code) and Kecamatan.objects.filter(code=code).first()
     if not found:
-        raise UnknownKecamatan(unknown_message("Kecamatan", code), field="kecamatan")
+        raise UnknownKecamatan(unknown_message(gettext_noop("Kecamatan"), code), field="kecamatan")
     return found
 
 
 def kelurahan_find(code: str, field_name: str = "kelurahan") -> Kelurahan:
     found = REGION_CODE.fullmatch(code) and Kelurahan.objects.filter(code=code).first()
     if not found:
-        raise UnknownKelurahan(unknown_message("Kelurahan", code), field=field_name)
+        raise UnknownKelurahan(unknown_message(gettext_noop("Kelurahan"), code), field=field_name)
     return found
 
 
 def unknown_message(what: str, code: str) -> str:
-    shown = f" dengan kode '{code}'" if len(code) <= 50 and code.isprintable() else ""
-    return f"{what}{shown} tidak dikenal."
+    """`what` is marked with gettext_noop by the caller; the code is shown when it is readable."""
+    if len(code) <= 50 and code.isprintable():
+        return _("%(what)s dengan kode '%(code)s' tidak dikenal.") % {"what": _(what), "code": code}
+    return _("%(what)s tidak dikenal.") % {"what": _(what)}

@@ -1,24 +1,33 @@
-"""One tree of domain errors, each with a stable machine code and an Indonesian message.
+"""One tree of domain errors, each with a stable machine code and a message for people.
 
 The API maps them to HTTP once (see peken.api); pages show `message`. Codes never change once
-published: mobile clients switch on them.
+published: mobile clients switch on them. Messages are written in Indonesian and translated: a
+class's `default_message` is marked with gettext_lazy, a message given at raise time is passed
+through gettext there, and either becomes a plain str in the language of the request when the
+error is made (the Indonesian text is the msgid, so Indonesian needs no catalogue). A pure
+rule's refusal is translated by str() of it (see peken.core.rule_errors).
 """
 
 from typing import Any
+
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
     code = "domain_error"
     http_status = 400
-    default_message = "Permintaan tidak dapat diproses."
+    default_message = _("Permintaan tidak dapat diproses.")
 
     def __init__(self, message: str | None = None, **details: Any) -> None:
-        self.message = message or self.default_message
+        # str() resolves a lazy default_message in the language active now, while it is raised.
+        self.message = str(message or self.default_message)
         self.details = details
         super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **self.details}
+        return {"code": self.code, "message": str(self.message), **self.details}
 
 
 class InvalidInput(DomainError):
@@ -26,39 +35,52 @@ class InvalidInput(DomainError):
 
     code = "invalid_input"
     http_status = 422
-    default_message = "Data yang dikirim tidak valid."
+    default_message = _("Data yang dikirim tidak valid.")
 
 
 class NotFound(DomainError):
     code = "not_found"
     http_status = 404
-    default_message = "Data tidak ditemukan."
+    default_message = _("Data tidak ditemukan.")
 
 
 class PermissionDenied(DomainError):
     code = "permission_denied"
     http_status = 403
-    default_message = "Anda tidak berwenang melakukan tindakan ini."
+    default_message = _("Anda tidak berwenang melakukan tindakan ini.")
 
 
 class OutsideArea(PermissionDenied):
     code = "outside_area"
-    default_message = "Data ini berada di luar wilayah tugas Anda."
+    default_message = _("Data ini berada di luar wilayah tugas Anda.")
 
 
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     http_status = 401
-    default_message = "Silakan masuk terlebih dahulu."
+    default_message = _("Silakan masuk terlebih dahulu.")
 
 
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409
-    default_message = "Data bertentangan dengan keadaan saat ini."
+    default_message = _("Data bertentangan dengan keadaan saat ini.")
 
 
 class TooManyRequests(DomainError):
     code = "too_many_requests"
     http_status = 429
-    default_message = "Terlalu banyak percobaan. Coba lagi nanti."
+    default_message = _("Terlalu banyak percobaan. Coba lagi nanti.")
+
+
+def _interpolated(message: str, params: dict[str, Any]) -> str:
+    return gettext(message) % params
+
+
+_interpolated_lazy = lazy(_interpolated, str)
+
+
+def lazy_message(message: str, **params: Any) -> Promise:
+    """A default_message with values in it, translated when the error is made (`gettext_lazy(…) %`
+    would translate at import). Mark `message` with gettext_noop where it is written."""
+    return _interpolated_lazy(message, params)

@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from peken.core.errors import InvalidInput
@@ -19,7 +21,7 @@ MAX_PIXELS = 40_000_000
 
 class ImageRejected(InvalidInput):
     code = "image_invalid"
-    default_message = "Foto harus berupa JPEG, PNG atau WebP, paling besar 2 MB."
+    default_message = gettext_lazy("Foto harus berupa JPEG, PNG atau WebP, paling besar 2 MB.")
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ def image_clean(
         upload.seek(0)
     if size > max_bytes:
         raise ImageRejected(
-            f"Foto terlalu besar ({size / 1024 / 1024:.1f} MB); batasnya "
-            f"{max_bytes // 1024 // 1024} MB."
+            _("Foto terlalu besar (%(size).1f MB); batasnya %(limit)s MB.")
+            % {"size": size / 1024 / 1024, "limit": max_bytes // 1024 // 1024}
         )
     data = upload.read()
     picture = _open(data)
@@ -62,10 +64,11 @@ def _open(data: bytes) -> Image.Image:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ALLOWED_FORMATS:
                 raise ImageRejected(
-                    f"Format {probe.format} tidak diterima; pakai JPEG, PNG atau WebP."
+                    _("Format %(format)s tidak diterima; pakai JPEG, PNG atau WebP.")
+                    % {"format": probe.format}
                 )
             if probe.width * probe.height > MAX_PIXELS:
-                raise ImageRejected("Ukuran gambar (piksel) terlalu besar.")
+                raise ImageRejected(_("Ukuran gambar (piksel) terlalu besar."))
             probe.verify()  # walks the whole file: a truncated or doctored one fails here
         picture = Image.open(io.BytesIO(data))
         picture.load()
@@ -79,4 +82,4 @@ def _open(data: bytes) -> Image.Image:
         ValueError,
         Image.DecompressionBombError,
     ) as error:
-        raise ImageRejected("Berkas ini bukan foto JPEG, PNG atau WebP yang utuh.") from error
+        raise ImageRejected(_("Berkas ini bukan foto JPEG, PNG atau WebP yang utuh.")) from error

@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from peken.core.errors import InvalidInput
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -56,5 +58,5 @@ def month_or_current(text: str | None, *, now: dt.datetime) -> Month:
         return Month.parse(text)
     except ValueError as error:
         raise InvalidInput(
-            "Bulan harus berbentuk YYYY-MM, misalnya 2026-03.", field="month"
+            _("Bulan harus berbentuk YYYY-MM, misalnya 2026-03."), field="month"
         ) from error

@@ -12,6 +12,9 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from peken.core.errors import InvalidInput
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -34,19 +37,25 @@ class FileRejected(InvalidInput):
     """The file as a whole cannot be read as a table."""
 
     code = "file_invalid"
-    default_message = "Berkas tidak dapat dibaca sebagai tabel."
+    default_message = gettext_lazy("Berkas tidak dapat dibaca sebagai tabel.")
 
 
 class ImportRejected(InvalidInput):
     """Some rows are bad; nothing was written. `problems` lists every one of them."""
 
     code = "import_invalid"
-    default_message = "Berkas berisi data yang tidak valid; tidak ada yang disimpan."
+    default_message = gettext_lazy("Berkas berisi data yang tidak valid; tidak ada yang disimpan.")
 
     def __init__(self, problems: list[ImportProblem], message: str | None = None) -> None:
         self.problems = problems
         super().__init__(
-            message or f"{len(problems)} kesalahan ditemukan; tidak ada data yang disimpan.",
+            message
+            or ngettext(
+                "%(count)s kesalahan ditemukan; tidak ada data yang disimpan.",
+                "%(count)s kesalahan ditemukan; tidak ada data yang disimpan.",
+                len(problems),
+            )
+            % {"count": len(problems)},
             errors=[problem.as_dict() for problem in problems],
         )
 
@@ -67,17 +76,17 @@ def normalize_header(name: object) -> str:
 
 def read_table(data: bytes, *, max_bytes: int) -> Table:
     if len(data) == 0:
-        raise FileRejected("Berkas kosong.")
+        raise FileRejected(_("Berkas kosong."))
     if len(data) > max_bytes:
         raise _too_large(len(data), max_bytes)
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data)
     if data.startswith(OLD_OFFICE_MAGIC):
         raise FileRejected(
-            "Format Excel lama (.xls) tidak didukung; simpan ulang sebagai .xlsx atau CSV."
+            _("Format Excel lama (.xls) tidak didukung; simpan ulang sebagai .xlsx atau CSV.")
         )
     if b"\x00" in data[:8192]:
-        raise FileRejected("Berkas bukan spreadsheet (CSV atau Excel .xlsx).")
+        raise FileRejected(_("Berkas bukan spreadsheet (CSV atau Excel .xlsx)."))
     return _read_csv(_decode(data))
 
 
@@ -91,7 +100,8 @@ def read_upload(upload, *, max_bytes: int) -> bytes:
 def _too_large(size: int, max_bytes: int) -> FileRejected:
     megabyte = 1024 * 1024
     return FileRejected(
-        f"Berkas terlalu besar ({size / megabyte:.1f} MB); batasnya {max_bytes // megabyte} MB.",
+        _("Berkas terlalu besar (%(size).1f MB); batasnya %(limit)s MB.")
+        % {"size": size / megabyte, "limit": max_bytes // megabyte},
         max_bytes=max_bytes,
     )
 
@@ -102,7 +112,9 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileRejected("Berkas bukan teks UTF-8 atau Windows-1252; simpan ulang sebagai CSV UTF-8.")
+    raise FileRejected(
+        _("Berkas bukan teks UTF-8 atau Windows-1252; simpan ulang sebagai CSV UTF-8.")
+    )
 
 
 def _read_csv(text: str) -> Table:
@@ -112,7 +124,7 @@ def _read_csv(text: str) -> Table:
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
-        raise FileRejected("Berkas tidak berisi baris judul kolom.") from error
+        raise FileRejected(_("Berkas tidak berisi baris judul kolom.")) from error
     columns = [normalize_header(name) for name in header]
     rows: list[tuple[int, dict[str, str]]] = []
     try:
@@ -120,7 +132,9 @@ def _read_csv(text: str) -> Table:
             if any(cell.strip() for cell in cells):
                 rows.append((reader.line_num, _row(columns, cells)))
     except csv.Error as error:
-        raise FileRejected(f"CSV rusak di baris {reader.line_num}: {error}") from error
+        raise FileRejected(
+            _("CSV rusak di baris %(line)s: %(error)s") % {"line": reader.line_num, "error": error}
+        ) from error
     return Table(columns=columns, rows=rows)
 
 
@@ -130,13 +144,13 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise FileRejected("Berkas bukan Excel .xlsx yang utuh.") from error
+        raise FileRejected(_("Berkas bukan Excel .xlsx yang utuh.")) from error
     try:
         sheet = workbook.worksheets[0]
         values = sheet.iter_rows(values_only=True)
         header = next(values, None)
         if header is None:
-            raise FileRejected("Lembar kerja pertama kosong.")
+            raise FileRejected(_("Lembar kerja pertama kosong."))
         columns = [normalize_header(name) for name in header]
         table = Table(columns=columns, rows=[])
         for line, cells in enumerate(values, start=2):
@@ -162,8 +176,10 @@ def _cell_text(value: object, line: int, column: str, table: Table) -> str:
                 ImportProblem(
                     line,
                     column,
-                    "Angka panjang tersimpan sebagai angka di Excel sehingga digit terakhirnya "
-                    "hilang; format kolom ini sebagai Teks lalu isi ulang.",
+                    _(
+                        "Angka panjang tersimpan sebagai angka di Excel sehingga digit "
+                        "terakhirnya hilang; format kolom ini sebagai Teks lalu isi ulang."
+                    ),
                 )
             )
             return ""
@@ -197,7 +213,8 @@ def require_columns(table: Table, required: Iterable[str], aliases: dict[str, st
     missing = [column for column in required if column not in table.columns]
     if missing:
         raise FileRejected(
-            "Kolom wajib tidak ada: " + ", ".join(missing) + ".", missing_columns=missing
+            _("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)},
+            missing_columns=missing,
         )
     if not table.rows:
-        raise FileRejected("Berkas tidak berisi baris data.")
+        raise FileRejected(_("Berkas tidak berisi baris data."))

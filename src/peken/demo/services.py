@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from peken.accounts import services as account_services
 from peken.accounts.models import OPD, AsnProfile, Role, RoleGrant, User, WargaProfile
@@ -52,7 +53,7 @@ DEMO_LOGINS = (
 
 class DemoRefused(DomainError):
     code = "demo_refused"
-    default_message = "Data demo hanya boleh dimuat saat DEBUG menyala."
+    default_message = gettext_lazy("Data demo hanya boleh dimuat saat DEBUG menyala.")
 
 
 def demo_is_loaded() -> bool:

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from peken.accounts import permissions
 from peken.accounts.models import Role, User
@@ -8,7 +9,7 @@ from peken.merchants.models import Merchant
 
 class MerchantNotFound(NotFound):
     code = "merchant_not_found"
-    default_message = "Toko tidak ditemukan."
+    default_message = gettext_lazy("Toko tidak ditemukan.")
 
 
 def merchants_visible() -> QuerySet[Merchant]:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.accounts import permissions
 from peken.accounts import rules as identity_rules
@@ -37,12 +39,12 @@ BANK_AUDIT_FIELDS = ["bank_code", "account_number", "holder_name"]
 
 class MerchantStatusConflict(Conflict):
     code = "merchant_status_conflict"
-    default_message = "Status toko sudah berubah; muat ulang lalu coba lagi."
+    default_message = gettext_lazy("Status toko sudah berubah; muat ulang lalu coba lagi.")
 
 
 class OwnerIdentityTaken(Conflict):
     code = "identity_taken"
-    default_message = "NIK ini sudah dipakai akun lain."
+    default_message = gettext_lazy("NIK ini sudah dipakai akun lain.")
 
 
 @dataclass
@@ -98,7 +100,7 @@ def _checked(details: MerchantDetails) -> tuple[dict, dict, Kelurahan]:
     )
     if kelurahan is None:
         raise InvalidInput(
-            f"Kelurahan dengan kode '{details.kelurahan_code}' tidak dikenal.",
+            _("Kelurahan dengan kode '%(code)s' tidak dikenal.") % {"code": details.kelurahan_code},
             field="kelurahan_code",
         )
     return (
@@ -159,7 +161,7 @@ def merchant_register_for_owner(
     phone = _check("owner_phone", identity_rules.normalize_phone, owner_phone)
     full_name = " ".join((owner_full_name or "").split())
     if not full_name:
-        raise InvalidInput("Nama pemilik wajib diisi.", field="owner_full_name")
+        raise InvalidInput(_("Nama pemilik wajib diisi."), field="owner_full_name")
     with transaction.atomic():
         owner = User.objects.filter(nik=nik).first()
         if owner is None:
@@ -286,7 +288,7 @@ def merchant_transition(
             raise MerchantStatusConflict(str(error), status=locked.status) from error
         if action == "submit" and not BankAccount.objects.filter(merchant=locked).exists():
             raise InvalidInput(
-                "Lengkapi rekening bank sebelum mengajukan verifikasi.", field="bank_account"
+                _("Lengkapi rekening bank sebelum mengajukan verifikasi."), field="bank_account"
             )
         before = {"status": locked.status, "status_reason": locked.status_reason}
         locked.status = new_status

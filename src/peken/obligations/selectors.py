@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.accounts import permissions
 from peken.accounts.models import OPD, AsnProfile, User
@@ -29,7 +31,7 @@ PAID_STATUSES = ("paid", "accepted", "delivering", "ready_for_pickup", "complete
 
 class NotAnAsn(PermissionDenied):
     code = "not_an_asn"
-    default_message = "Kewajiban belanja hanya untuk ASN aktif."
+    default_message = gettext_lazy("Kewajiban belanja hanya untuk ASN aktif.")
 
 
 @dataclass(frozen=True)
@@ -155,10 +157,10 @@ def opd_compliance(*, viewer: User, opd_code: str, month: Month) -> tuple[OPD, l
     admins, city admins and auditors."""
     opd = OPD.objects.filter(code=opd_code).first()
     if opd is None:
-        raise NotFound(f"OPD '{opd_code}' tidak dikenal.")
+        raise NotFound(_("OPD '%(code)s' tidak dikenal.") % {"code": opd_code})
     allowed = permissions.opd_ids_of(viewer)
     if allowed is not None and opd.pk not in allowed:
-        raise PermissionDenied("Anda hanya dapat melihat OPD Anda sendiri.")
+        raise PermissionDenied(_("Anda hanya dapat melihat OPD Anda sendiri."))
     if is_closed(month):
         stored = ObligationResult.objects.filter(month=month_key(month), opd_id=opd.pk)
         asns = list(

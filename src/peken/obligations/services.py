@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import AsnProfile
 from peken.core.audit import audit_import
@@ -22,7 +23,7 @@ class MonthCloseSummary:
 
 class MonthNotOver(Conflict):
     code = "month_not_over"
-    default_message = "Bulan ini belum berakhir (WIB); belum dapat ditutup."
+    default_message = gettext_lazy("Bulan ini belum berakhir (WIB); belum dapat ditutup.")
 
 
 def month_close(*, month: Month, actor) -> tuple[bool, int]:

@@ -2,6 +2,8 @@
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import User
 from peken.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -10,16 +12,16 @@ from peken.ordering.models import Order, ShopReview
 
 class ReviewNotAllowed(Conflict):
     code = "review_not_allowed"
-    default_message = "Ulasan hanya untuk pesanan yang selesai, satu kali."
+    default_message = gettext_lazy("Ulasan hanya untuk pesanan yang selesai, satu kali.")
 
 
 def review_submit(*, buyer: User, order: Order, rating: int, comment: str = "") -> ShopReview:
     if order.buyer_id != buyer.pk:
-        raise PermissionDenied("Hanya pembeli pesanan ini yang dapat memberi ulasan.")
+        raise PermissionDenied(_("Hanya pembeli pesanan ini yang dapat memberi ulasan."))
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InvalidInput("Beri nilai 1 sampai 5 bintang.", field="rating")
+        raise InvalidInput(_("Beri nilai 1 sampai 5 bintang."), field="rating")
     if order.status != Order.Status.COMPLETED:
-        raise ReviewNotAllowed("Ulasan dapat diberikan setelah pesanan selesai.")
+        raise ReviewNotAllowed(_("Ulasan dapat diberikan setelah pesanan selesai."))
     comment = " ".join((comment or "").split())[:500]
     try:
         with transaction.atomic():
@@ -31,7 +33,7 @@ def review_submit(*, buyer: User, order: Order, rating: int, comment: str = "") 
                 comment=comment,
             )
     except IntegrityError as error:
-        raise ReviewNotAllowed("Pesanan ini sudah diberi ulasan.") from error
+        raise ReviewNotAllowed(_("Pesanan ini sudah diberi ulasan.")) from error
 
 
 def shop_rating(merchant_id: int) -> tuple[float | None, int]:

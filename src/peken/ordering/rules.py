@@ -4,6 +4,8 @@ import hashlib
 import json
 from collections.abc import Iterable
 
+from peken.core.rule_errors import Label, RuleError, gettext_noop
+
 MAX_QUANTITY = 1_000
 MAX_LINES = 50
 
@@ -24,33 +26,34 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 FULFILMENT_OF_ACTION = {"deliver": "delivery", "ready": "pickup"}
 ACTIONS_NEEDING_REASON = {"reject"}
 STATUS_LABELS = {
-    "awaiting_payment": "menunggu pembayaran",
-    "paid": "sudah dibayar",
-    "accepted": "diterima toko",
-    "delivering": "sedang diantar",
-    "ready_for_pickup": "siap diambil",
-    "completed": "selesai",
-    "cancelled": "dibatalkan",
+    "awaiting_payment": gettext_noop("menunggu pembayaran"),
+    "paid": gettext_noop("sudah dibayar"),
+    "accepted": gettext_noop("diterima toko"),
+    "delivering": gettext_noop("sedang diantar"),
+    "ready_for_pickup": gettext_noop("siap diambil"),
+    "completed": gettext_noop("selesai"),
+    "cancelled": gettext_noop("dibatalkan"),
 }
 ZONES = ("same_kelurahan", "same_kecamatan", "city")
 
 
-class OrderRuleError(ValueError):
-    """str(error) is the Indonesian message."""
+class OrderRuleError(RuleError):
+    """str(error) is the message, in the language of the request."""
 
 
 def next_status(*, status: str, action: str, fulfilment: str) -> str:
     starts, target = TRANSITIONS[action]
     if status not in starts:
         raise OrderRuleError(
-            f"Pesanan yang {STATUS_LABELS.get(status, status)} tidak dapat diubah dengan cara ini."
+            gettext_noop("Pesanan yang %(status)s tidak dapat diubah dengan cara ini."),
+            status=Label(STATUS_LABELS.get(status, status)),
         )
     wanted = FULFILMENT_OF_ACTION.get(action)
     if wanted is not None and wanted != fulfilment:
         raise OrderRuleError(
-            "Pesanan ini diantar, bukan diambil."
+            gettext_noop("Pesanan ini diantar, bukan diambil.")
             if fulfilment == "delivery"
-            else "Pesanan ini diambil di toko, bukan diantar."
+            else gettext_noop("Pesanan ini diambil di toko, bukan diantar.")
         )
     return target
 
@@ -60,14 +63,21 @@ def merged_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
     merged: dict[int, int] = {}
     for product_id, quantity in lines:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise OrderRuleError("Jumlah barang harus bilangan bulat paling sedikit 1.")
+            raise OrderRuleError(
+                gettext_noop("Jumlah barang harus bilangan bulat paling sedikit 1.")
+            )
         merged[product_id] = merged.get(product_id, 0) + quantity
         if merged[product_id] > MAX_QUANTITY:
-            raise OrderRuleError(f"Jumlah satu barang paling banyak {MAX_QUANTITY}.")
+            raise OrderRuleError(
+                gettext_noop("Jumlah satu barang paling banyak %(maximum)s."), maximum=MAX_QUANTITY
+            )
     if not merged:
-        raise OrderRuleError("Keranjang kosong.")
+        raise OrderRuleError(gettext_noop("Keranjang kosong."))
     if len(merged) > MAX_LINES:
-        raise OrderRuleError(f"Satu checkout paling banyak {MAX_LINES} barang berbeda.")
+        raise OrderRuleError(
+            gettext_noop("Satu checkout paling banyak %(maximum)s barang berbeda."),
+            maximum=MAX_LINES,
+        )
     return merged
 
 

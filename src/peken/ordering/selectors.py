@@ -1,4 +1,5 @@
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import Role, User
 from peken.core.errors import NotFound
@@ -7,7 +8,7 @@ from peken.ordering.models import Order, OrderEvent, OrderItem
 
 class OrderNotFound(NotFound):
     code = "order_not_found"
-    default_message = "Pesanan tidak ditemukan."
+    default_message = gettext_lazy("Pesanan tidak ditemukan.")
 
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:

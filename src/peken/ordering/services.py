@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import Role, User
 from peken.catalog.models import Product
@@ -40,32 +42,34 @@ from peken.regions.models import Kelurahan
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
-    default_message = "Stok barang tidak cukup."
+    default_message = gettext_lazy("Stok barang tidak cukup.")
 
 
 class ProductUnavailable(InvalidInput):
     code = "product_unavailable"
-    default_message = "Barang ini tidak dijual lagi."
+    default_message = gettext_lazy("Barang ini tidak dijual lagi.")
 
 
 class FulfilmentUnavailable(InvalidInput):
     code = "fulfilment_unavailable"
-    default_message = "Toko ini tidak melayani cara pengambilan tersebut."
+    default_message = gettext_lazy("Toko ini tidak melayani cara pengambilan tersebut.")
 
 
 class IdempotencyKeyReused(InvalidInput):
     code = "idempotency_key_reused"
-    default_message = "Idempotency-Key ini sudah dipakai untuk isi keranjang yang lain."
+    default_message = gettext_lazy(
+        "Idempotency-Key ini sudah dipakai untuk isi keranjang yang lain."
+    )
 
 
 class OrderStatusConflict(Conflict):
     code = "order_status_conflict"
-    default_message = "Status pesanan sudah berubah."
+    default_message = gettext_lazy("Status pesanan sudah berubah.")
 
 
 class NotABuyer(PermissionDenied):
     code = "not_a_buyer"
-    default_message = "Hanya ASN dan warga terdaftar yang dapat berbelanja."
+    default_message = gettext_lazy("Hanya ASN dan warga terdaftar yang dapat berbelanja.")
 
 
 @dataclass(frozen=True)
@@ -160,11 +164,13 @@ def _sellable_products(quantities: dict[int, int], buyer: User) -> dict[int, Sel
     for product_id in quantities:
         if product_id not in products:
             raise ProductUnavailable(
-                "Barang ini tidak ada, tidak aktif, atau tokonya tidak sedang berjualan.",
+                _("Barang ini tidak ada, tidak aktif, atau tokonya tidak sedang berjualan."),
                 product_id=product_id,
             )
         if products[product_id].merchant.owner_id == buyer.pk:
-            raise InvalidInput("Anda tidak dapat membeli dari toko sendiri.", product_id=product_id)
+            raise InvalidInput(
+                _("Anda tidak dapat membeli dari toko sendiri."), product_id=product_id
+            )
     return products
 
 
@@ -180,20 +186,21 @@ def _destination(
 ) -> _Destination:
     if fulfilment not in Order.Fulfilment.values:
         raise InvalidInput(
-            "Pilih diantar (delivery) atau ambil di toko (pickup).", field="fulfilment"
+            _("Pilih diantar (delivery) atau ambil di toko (pickup)."), field="fulfilment"
         )
     if fulfilment == Order.Fulfilment.PICKUP:
         return _Destination("", None, None)
     address = " ".join((address or "").split())
     if not 5 <= len(address) <= 300:
-        raise InvalidInput("Tulis alamat antar (5 sampai 300 huruf).", field="address")
+        raise InvalidInput(_("Tulis alamat antar (5 sampai 300 huruf)."), field="address")
     if kelurahan_code:
         kelurahan = (
             Kelurahan.objects.filter(code=kelurahan_code).values_list("pk", "kecamatan_id").first()
         )
         if kelurahan is None:
             raise InvalidInput(
-                f"Kelurahan '{kelurahan_code}' tidak dikenal.", field="delivery_kelurahan"
+                _("Kelurahan '%(code)s' tidak dikenal.") % {"code": kelurahan_code},
+                field="delivery_kelurahan",
             )
         return _Destination(address, *kelurahan)
     return _Destination(address, who.kelurahan_id, who.kecamatan_id)
@@ -294,7 +301,8 @@ def _take_stock(products: dict[int, SellableProduct], quantities: dict[int, int]
     if len(taken) != len(stocked):
         product_id, available = stock_shortfall(stocked, taken)
         raise InsufficientStock(
-            f"Stok {products[product_id].name} tinggal {available}.",
+            _("Stok %(product)s tinggal %(available)s.")
+            % {"product": products[product_id].name, "available": available},
             product_id=product_id,
             available=available,
         )
@@ -308,12 +316,13 @@ def _delivery(
     if fulfilment == Order.Fulfilment.PICKUP:
         if not merchant.offers_pickup:
             raise FulfilmentUnavailable(
-                f"{merchant.name} tidak melayani ambil di toko.", merchant_id=merchant.pk
+                _("%(shop)s tidak melayani ambil di toko.") % {"shop": merchant.name},
+                merchant_id=merchant.pk,
             )
         return "", 0
     if not merchant.offers_delivery:
         raise FulfilmentUnavailable(
-            f"{merchant.name} tidak melayani antar.", merchant_id=merchant.pk
+            _("%(shop)s tidak melayani antar.") % {"shop": merchant.name}, merchant_id=merchant.pk
         )
     zone = rules.delivery_zone(
         buyer_kelurahan_id=destination.kelurahan_id,
@@ -399,7 +408,7 @@ def order_act(*, actor: User, order: Order, action: str, reason: str = "") -> Or
     elif action in rules.ADMIN_ACTIONS and actor.has_role(Role.CITY_ADMIN):
         kind = "admin"
     else:
-        raise PermissionDenied("Anda tidak dapat melakukan ini pada pesanan tersebut.")
+        raise PermissionDenied(_("Anda tidak dapat melakukan ini pada pesanan tersebut."))
     return order_transition(order=order, action=action, actor=actor, actor_kind=kind, reason=reason)
 
 

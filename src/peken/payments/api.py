@@ -3,6 +3,7 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
@@ -106,7 +107,7 @@ def payment_qris_image(request, reference: str):
     """The QRIS code to scan, as an SVG image."""
     payment = selectors.payment_by_reference(viewer=request.user, reference=reference)
     if not payment.qris_payload:
-        raise PaymentNotFound("Pembayaran ini bukan QRIS.")
+        raise PaymentNotFound(_("Pembayaran ini bukan QRIS."))
     response = HttpResponse(qris_image(payment.qris_payload, kind="svg"), "image/svg+xml")
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_area
@@ -31,9 +32,9 @@ NOT_ARRIVED_STATUSES = ("paid", "accepted", "delivering", "ready_for_pickup")
 
 def complaint_open(*, buyer: User, order: Order, reason: str, description: str) -> Complaint:
     if order.buyer_id != buyer.pk:
-        raise PermissionDenied("Hanya pembeli pesanan ini yang dapat mengajukan komplain.")
+        raise PermissionDenied(_("Hanya pembeli pesanan ini yang dapat mengajukan komplain."))
     if reason not in Complaint.Reason.values:
-        raise InvalidInput("Pilih alasan komplain.", field="reason")
+        raise InvalidInput(_("Pilih alasan komplain."), field="reason")
     description = _text(description, "description", minimum=10, maximum=1000)
     _require_complainable(order, reason)
     try:
@@ -41,7 +42,7 @@ def complaint_open(*, buyer: User, order: Order, reason: str, description: str) 
             return Complaint.objects.create(order=order, reason=reason, description=description)
     except IntegrityError as error:
         raise ComplaintNotAllowed(
-            "Pesanan ini sudah punya komplain yang sedang diproses."
+            _("Pesanan ini sudah punya komplain yang sedang diproses.")
         ) from error
 
 
@@ -49,13 +50,16 @@ def _require_complainable(order: Order, reason: str) -> None:
     if order.status == Order.Status.COMPLETED:
         if timezone.now() - order.completed_at > COMPLAINT_WINDOW:
             raise ComplaintNotAllowed(
-                "Komplain hanya dapat diajukan sampai 3 hari setelah selesai."
+                _("Komplain hanya dapat diajukan sampai 3 hari setelah selesai.")
             )
         return
     if reason == Complaint.Reason.NOT_RECEIVED and order.status in NOT_ARRIVED_STATUSES:
         return
     raise ComplaintNotAllowed(
-        "Komplain dapat diajukan untuk pesanan yang selesai, atau yang dibayar tapi tidak sampai."
+        _(
+            "Komplain dapat diajukan untuk pesanan yang selesai, atau yang dibayar tapi tidak "
+            "sampai."
+        )
     )
 
 
@@ -69,9 +73,9 @@ def complaint_answer(*, owner: User, complaint: Complaint, answer: str) -> Compl
             .get(pk=complaint.pk)
         )
         if locked.order.merchant.owner_id != owner.pk:
-            raise PermissionDenied("Hanya pemilik toko yang dapat menjawab komplain ini.")
+            raise PermissionDenied(_("Hanya pemilik toko yang dapat menjawab komplain ini."))
         if locked.status != Complaint.Status.OPEN:
-            raise ComplaintStatusConflict("Komplain ini sudah dijawab atau diputuskan.")
+            raise ComplaintStatusConflict(_("Komplain ini sudah dijawab atau diputuskan."))
         locked.merchant_answer = answer
         locked.answered_at = timezone.now()
         locked.status = Complaint.Status.ANSWERED
@@ -88,7 +92,9 @@ def complaint_decide(
     an open complaint too."""
     note = _text(note, "note", minimum=5, maximum=500)
     if isinstance(refund_amount, bool) or not isinstance(refund_amount, int) or refund_amount < 0:
-        raise InvalidInput("Nominal pengembalian harus rupiah bulat, 0 atau lebih.", field="amount")
+        raise InvalidInput(
+            _("Nominal pengembalian harus rupiah bulat, 0 atau lebih."), field="amount"
+        )
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
         order = (
@@ -121,7 +127,9 @@ def _refund(actor: User, order: Order, amount: int, note: str) -> Refund:
     if order.status == Order.Status.CANCELLED or amount > goods_left + delivery_left:
         left = goods_left + delivery_left
         raise RefundTooLarge(
-            f"Sisa nilai pesanan yang dapat dikembalikan {format_rupiah(left)}.", remaining=left
+            _("Sisa nilai pesanan yang dapat dikembalikan %(left)s.")
+            % {"left": format_rupiah(left)},
+            remaining=left,
         )
     goods, delivery = ledger_rules.refund_split(
         goods_left=goods_left, delivery_left=delivery_left, amount=amount
@@ -156,5 +164,9 @@ def complaint_can_decide(user: User) -> bool:
 def _text(value: str, field: str, *, minimum: int, maximum: int) -> str:
     text = " ".join((value or "").split())
     if not minimum <= len(text) <= maximum:
-        raise InvalidInput(f"Tulis {minimum} sampai {maximum} huruf.", field=field)
+        raise InvalidInput(
+            _("Tulis %(minimum)s sampai %(maximum)s huruf.")
+            % {"minimum": minimum, "maximum": maximum},
+            field=field,
+        )
     return text

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import segno
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from peken.core.errors import InvalidInput
 
@@ -46,12 +49,12 @@ CRITERIA = frozenset({"UMI", "UKE", "UME", "UBE", "URE"})  # micro, small, mediu
 
 class QrisInvalid(InvalidInput):
     code = "qris_invalid"
-    default_message = "Kode QRIS tidak valid."
+    default_message = gettext_lazy("Kode QRIS tidak valid.")
 
 
 class QrisChecksumInvalid(QrisInvalid):
     code = "qris_checksum_invalid"
-    default_message = "Kode QRIS rusak: checksum tidak cocok."
+    default_message = gettext_lazy("Kode QRIS rusak: checksum tidak cocok.")
 
 
 @dataclass(frozen=True)
@@ -90,18 +93,23 @@ def qris_build(
         _tlv(TAG_POINT_OF_INITIATION, INITIATION_STATIC if amount is None else INITIATION_DYNAMIC),
         _tlv(TAG_MERCHANT_ACCOUNT_PJP, _pjp_account(merchant)),
         _tlv(TAG_MERCHANT_ACCOUNT_NATIONAL, _national_account(merchant)),
-        _tlv(TAG_MCC, _checked_digits(merchant.category_code, 4, 4, "kode kategori merchant")),
+        _tlv(
+            TAG_MCC,
+            _checked_digits(merchant.category_code, 4, 4, gettext_noop("kode kategori merchant")),
+        ),
         _tlv(TAG_CURRENCY, CURRENCY_RUPIAH),
     ]
     if amount is not None:
         fields.append(_tlv(TAG_AMOUNT, _amount_text(amount)))
     fields += [
         _tlv(TAG_COUNTRY, COUNTRY_INDONESIA),
-        _tlv(TAG_MERCHANT_NAME, _checked_text(merchant.name, 25, "nama merchant")),
-        _tlv(TAG_MERCHANT_CITY, _checked_text(merchant.city, 15, "kota merchant")),
+        _tlv(TAG_MERCHANT_NAME, _checked_text(merchant.name, 25, gettext_noop("nama merchant"))),
+        _tlv(TAG_MERCHANT_CITY, _checked_text(merchant.city, 15, gettext_noop("kota merchant"))),
     ]
     if merchant.postal_code:
-        fields.append(_tlv(TAG_POSTAL_CODE, _checked_text(merchant.postal_code, 10, "kode pos")))
+        fields.append(
+            _tlv(TAG_POSTAL_CODE, _checked_text(merchant.postal_code, 10, gettext_noop("kode pos")))
+        )
     additional = _additional_data(bill_number, reference_label, terminal_label)
     if additional:
         fields.append(_tlv(TAG_ADDITIONAL_DATA, additional))
@@ -116,7 +124,10 @@ def qris_parse(payload: str) -> dict:
     tags = _tlv_decode(payload[:-8])
     for required in (TAG_PAYLOAD_FORMAT, TAG_MCC, TAG_CURRENCY, TAG_COUNTRY, TAG_MERCHANT_NAME):
         if required not in tags:
-            raise QrisInvalid(f"Kode QRIS tidak lengkap: tag {required} tidak ada.", tag=required)
+            raise QrisInvalid(
+                _("Kode QRIS tidak lengkap: tag %(tag)s tidak ada.") % {"tag": required},
+                tag=required,
+            )
     nested = {tag: _tlv_decode(tags[tag]) for tag in tags if tag in TEMPLATE_TAGS}
     additional = nested.get(TAG_ADDITIONAL_DATA, {})
     return {
@@ -152,11 +163,11 @@ def qris_image(payload: str, *, kind: str = "svg", scale: int = 8) -> bytes:
 
 def _pjp_account(merchant: QrisMerchant) -> str:
     if merchant.criteria not in CRITERIA:
-        raise QrisInvalid("Kriteria merchant QRIS tidak dikenal.", field="criteria")
+        raise QrisInvalid(_("Kriteria merchant QRIS tidak dikenal."), field="criteria")
     return (
-        _tlv("00", _checked_text(merchant.acquirer_gui, 32, "identitas penerbit"))
-        + _tlv("01", _checked_digits(merchant.pan, 16, 19, "PAN merchant"))
-        + _tlv("02", _checked_text(merchant.merchant_id, 15, "ID merchant"))
+        _tlv("00", _checked_text(merchant.acquirer_gui, 32, gettext_noop("identitas penerbit")))
+        + _tlv("01", _checked_digits(merchant.pan, 16, 19, gettext_noop("PAN merchant")))
+        + _tlv("02", _checked_text(merchant.merchant_id, 15, gettext_noop("ID merchant")))
         + _tlv("03", merchant.criteria)
     )
 
@@ -164,16 +175,16 @@ def _pjp_account(merchant: QrisMerchant) -> str:
 def _national_account(merchant: QrisMerchant) -> str:
     return (
         _tlv("00", NATIONAL_GUI)
-        + _tlv("02", _checked_text(merchant.nmid, 15, "NMID"))
+        + _tlv("02", _checked_text(merchant.nmid, 15, gettext_noop("NMID")))
         + _tlv("03", merchant.criteria)
     )
 
 
 def _additional_data(bill_number: str, reference_label: str, terminal_label: str) -> str:
     parts = (
-        (ADDITIONAL_BILL_NUMBER, bill_number, "nomor tagihan"),
-        (ADDITIONAL_REFERENCE_LABEL, reference_label, "label referensi"),
-        (ADDITIONAL_TERMINAL_LABEL, terminal_label, "label terminal"),
+        (ADDITIONAL_BILL_NUMBER, bill_number, gettext_noop("nomor tagihan")),
+        (ADDITIONAL_REFERENCE_LABEL, reference_label, gettext_noop("label referensi")),
+        (ADDITIONAL_TERMINAL_LABEL, terminal_label, gettext_noop("label terminal")),
     )
     return "".join(
         _tlv(tag, _checked_text(value, 25, label)) for tag, value, label in parts if value
@@ -182,31 +193,41 @@ def _additional_data(bill_number: str, reference_label: str, terminal_label: str
 
 def _tlv(tag: str, value: str) -> str:
     if len(value) > 99:
-        raise QrisInvalid(f"Isi tag {tag} terlalu panjang untuk QRIS.", tag=tag)
+        raise QrisInvalid(_("Isi tag %(tag)s terlalu panjang untuk QRIS.") % {"tag": tag}, tag=tag)
     return f"{tag}{len(value):02d}{value}"
 
 
 def _checked_text(value: str, max_length: int, label: str) -> str:
+    """`label` is marked with gettext_noop where it is written, and also names the field."""
     if not value or len(value) > max_length:
-        raise QrisInvalid(f"Panjang {label} harus 1 sampai {max_length} karakter.", field=label)
+        raise QrisInvalid(
+            _("Panjang %(label)s harus 1 sampai %(maximum)s karakter.")
+            % {"label": _(label), "maximum": max_length},
+            field=label,
+        )
     # Lengths count characters while the CRC counts bytes: only printable ASCII keeps them equal.
     if not all(" " <= character <= "~" for character in value):
-        raise QrisInvalid(f"{label.capitalize()} hanya boleh berisi huruf dan angka biasa.")
+        raise QrisInvalid(
+            _("%(label)s hanya boleh berisi huruf dan angka biasa.") % {"label": capfirst(_(label))}
+        )
     return value
 
 
 def _checked_digits(value: str, min_length: int, max_length: int, label: str) -> str:
     if not (value.isascii() and value.isdigit() and min_length <= len(value) <= max_length):
-        raise QrisInvalid(f"{label.capitalize()} harus {min_length}–{max_length} digit angka.")
+        raise QrisInvalid(
+            _("%(label)s harus %(minimum)s–%(maximum)s digit angka.")
+            % {"label": capfirst(_(label)), "minimum": min_length, "maximum": max_length}
+        )
     return value
 
 
 def _amount_text(amount: int) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise QrisInvalid("Nominal QRIS harus rupiah bulat lebih dari nol.", field="amount")
+        raise QrisInvalid(_("Nominal QRIS harus rupiah bulat lebih dari nol."), field="amount")
     text = str(amount)
     if len(text) > 13:
-        raise QrisInvalid("Nominal QRIS terlalu besar.", field="amount")
+        raise QrisInvalid(_("Nominal QRIS terlalu besar."), field="amount")
     return text
 
 
@@ -215,15 +236,15 @@ def _amount_parse(text: str) -> int:
     try:
         value = Decimal(text)
     except InvalidOperation as error:
-        raise QrisInvalid("Nominal pada kode QRIS tidak terbaca.") from error
+        raise QrisInvalid(_("Nominal pada kode QRIS tidak terbaca.")) from error
     if not value.is_finite() or value != value.to_integral_value() or value <= 0:
-        raise QrisInvalid("Nominal pada kode QRIS bukan rupiah bulat.")
+        raise QrisInvalid(_("Nominal pada kode QRIS bukan rupiah bulat."))
     return int(value)
 
 
 def _crc_check(payload: str) -> None:
     if len(payload) < 12 or payload[-8:-4] != TAG_CRC + "04" or not payload.isascii():
-        raise QrisInvalid("Kode QRIS harus diakhiri checksum (tag 63).")
+        raise QrisInvalid(_("Kode QRIS harus diakhiri checksum (tag 63)."))
     expected = f"{crc16_ccitt_false(payload[:-4].encode('ascii')):04X}"
     if payload[-4:].upper() != expected:
         raise QrisChecksumInvalid()
@@ -235,11 +256,11 @@ def _tlv_decode(text: str) -> dict[str, str]:
     while position < len(text):
         header = text[position : position + 4]
         if len(header) < 4 or not header.isdigit():
-            raise QrisInvalid("Struktur kode QRIS rusak.", position=position)
+            raise QrisInvalid(_("Struktur kode QRIS rusak."), position=position)
         tag, length = header[:2], int(header[2:])
         value = text[position + 4 : position + 4 + length]
         if len(value) != length or tag in fields:
-            raise QrisInvalid("Struktur kode QRIS rusak.", position=position)
+            raise QrisInvalid(_("Struktur kode QRIS rusak."), position=position)
         fields[tag] = value
         position += 4 + length
     return fields

@@ -1,6 +1,7 @@
 """Reads for payments, complaints and a shop's money."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import Role, User
 from peken.accounts.permissions import area_q
@@ -10,12 +11,12 @@ from peken.payments.models import Complaint, Payment
 
 class PaymentNotFound(NotFound):
     code = "payment_not_found"
-    default_message = "Pembayaran tidak ditemukan."
+    default_message = gettext_lazy("Pembayaran tidak ditemukan.")
 
 
 class ComplaintNotFound(NotFound):
     code = "complaint_not_found"
-    default_message = "Komplain tidak ditemukan."
+    default_message = gettext_lazy("Komplain tidak ditemukan.")
 
 
 def payment_by_reference(*, viewer: User, reference: str) -> Payment:

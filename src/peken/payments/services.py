@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import User
 from peken.core.errors import Conflict, NotFound
@@ -34,7 +36,7 @@ def payment_start(*, buyer: User, checkout_id: int, method: str) -> Payment:
     """The charge for a checkout's unpaid orders; asking again returns the same charge."""
     checkout = Checkout.objects.filter(pk=checkout_id, buyer=buyer).first()
     if checkout is None:
-        raise NotFound("Checkout tidak ditemukan.")
+        raise NotFound(_("Checkout tidak ditemukan."))
     existing = Payment.objects.filter(checkout=checkout).first()
     if existing is not None:
         return existing
@@ -221,7 +223,7 @@ def payments_expire(*, now: dt.datetime | None = None) -> int:
 
 class SimulatorOnly(Conflict):
     code = "simulator_only"
-    default_message = "Tombol bayar simulasi hanya ada pada gateway simulator."
+    default_message = gettext_lazy("Tombol bayar simulasi hanya ada pada gateway simulator.")
 
 
 def payment_simulate(*, payment: Payment, status: str) -> Payment:

@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from peken.accounts.models import Role
 from peken.accounts.permissions import has_role
@@ -62,9 +63,13 @@ class PayoutBatchAdmin(ReadOnlyModelAdmin):
             messages.error(request, error.message)
             return redirect("admin:payouts_payoutbatch_changelist")
         if batch is None:
-            messages.info(request, "Tidak ada toko yang perlu dicairkan saat ini.")
+            messages.info(request, _("Tidak ada toko yang perlu dicairkan saat ini."))
             return redirect("admin:payouts_payoutbatch_changelist")
-        messages.success(request, f"Batch #{batch.pk}: {batch.payout_count} toko.")
+        messages.success(
+            request,
+            _("Batch #%(batch)s: %(count)s toko.")
+            % {"batch": batch.pk, "count": batch.payout_count},
+        )
         return redirect("admin:payouts_payoutbatch_change", batch.pk)
 
     def bank_file_view(self, request, batch_id: int):
@@ -105,7 +110,8 @@ class SettlementImportAdmin(ReadOnlyModelAdmin):
                 )
             except DomainError as error:
                 problems = [
-                    f"Baris {p['line']}: {p['message']}" for p in error.details.get("errors", [])
+                    _("Baris %(line)s: %(message)s") % {"line": p["line"], "message": p["message"]}
+                    for p in error.details.get("errors", [])
                 ][:50]
                 return render(
                     request,
@@ -113,7 +119,9 @@ class SettlementImportAdmin(ReadOnlyModelAdmin):
                     {**self.admin_site.each_context(request), "error": error, "problems": problems},
                 )
             messages.success(
-                request, f"{report.matched_count} dari {report.line_count} baris cocok."
+                request,
+                _("%(matched)s dari %(lines)s baris cocok.")
+                % {"matched": report.matched_count, "lines": report.line_count},
             )
             return redirect("admin:payouts_settlementimport_change", report.pk)
         return render(

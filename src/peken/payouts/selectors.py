@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_role
@@ -27,7 +28,7 @@ def merchant_money(*, viewer: User, merchant_id: int, lines: int = 50) -> Mercha
     if viewer.has_role(Role.CITY_ADMIN, Role.AUDITOR):
         merchant = Merchant.objects.filter(pk=merchant_id).first()
         if merchant is None:
-            raise NotFound("Toko tidak ditemukan.")
+            raise NotFound(_("Toko tidak ditemukan."))
     else:
         merchant = merchant_of_owner(owner=viewer, merchant_id=merchant_id)
     payouts = list(merchant.payouts.select_related("batch").order_by("-batch_id")[:20])
@@ -43,7 +44,7 @@ def payout_batches(*, viewer: User) -> QuerySet[PayoutBatch]:
 def payout_batch(*, viewer: User, batch_id: int) -> PayoutBatch:
     batch = payout_batches(viewer=viewer).filter(pk=batch_id).first()
     if batch is None:
-        raise NotFound("Batch pencairan tidak ditemukan.")
+        raise NotFound(_("Batch pencairan tidak ditemukan."))
     return batch
 
 
@@ -55,5 +56,5 @@ def settlement_imports(*, viewer: User) -> QuerySet[SettlementImport]:
 def settlement_import(*, viewer: User, import_id: int) -> SettlementImport:
     found = settlement_imports(viewer=viewer).filter(pk=import_id).first()
     if found is None:
-        raise NotFound("Laporan settlement tidak ditemukan.")
+        raise NotFound(_("Laporan settlement tidak ditemukan."))
     return found

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_role
@@ -41,7 +43,7 @@ SETTLEMENT_ALIASES = {
 
 class PayoutAlreadyRan(Conflict):
     code = "payout_already_ran"
-    default_message = "Pencairan harian untuk tanggal ini sudah dibuat."
+    default_message = gettext_lazy("Pencairan harian untuk tanggal ini sudah dibuat.")
 
 
 def payouts_run(
@@ -238,20 +240,20 @@ def _report_lines(data: bytes) -> list[rules.ReportLine]:
         reference = (row.get("reference") or "").strip()
         gross, fee = _rupiah(row.get("gross")), _rupiah(row.get("fee") or "0")
         if not reference:
-            problems.append(ImportProblem(number, "reference", "Referensi kosong."))
+            problems.append(ImportProblem(number, "reference", _("Referensi kosong.")))
         elif reference in seen:
-            problems.append(ImportProblem(number, "reference", "Referensi muncul dua kali."))
+            problems.append(ImportProblem(number, "reference", _("Referensi muncul dua kali.")))
         if gross is None or gross <= 0:
-            problems.append(ImportProblem(number, "gross", "Nominal harus rupiah bulat > 0."))
+            problems.append(ImportProblem(number, "gross", _("Nominal harus rupiah bulat > 0.")))
         if fee is None or (gross is not None and fee > gross):
-            problems.append(ImportProblem(number, "fee", "Biaya harus rupiah bulat ≤ nominal."))
+            problems.append(ImportProblem(number, "fee", _("Biaya harus rupiah bulat ≤ nominal.")))
         seen.add(reference)
         if reference and gross and fee is not None:
             lines.append(rules.ReportLine(number, reference, gross, fee))
     if problems:
         raise ImportRejected(problems)
     if not lines:
-        raise InvalidInput("Laporan settlement tidak berisi baris.", field="file")
+        raise InvalidInput(_("Laporan settlement tidak berisi baris."), field="file")
     return lines
 
 

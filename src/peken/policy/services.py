@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_role
@@ -24,11 +25,13 @@ def policy_update(*, actor: User, **changes) -> CityPolicy:
     require_role(actor, Role.CITY_ADMIN)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(f"Pengaturan tidak dikenal: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            _("Pengaturan tidak dikenal: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     if "default_cap" in changes and changes["default_cap"] <= 0:
-        raise InvalidInput("Batas omzet harus lebih dari Rp 0.", field="default_cap")
+        raise InvalidInput(_("Batas omzet harus lebih dari Rp 0."), field="default_cap")
     with transaction.atomic():
-        policy, _ = CityPolicy.objects.select_for_update().get_or_create(pk=1)
+        policy, _created = CityPolicy.objects.select_for_update().get_or_create(pk=1)
         before = snapshot(policy, EDITABLE)
         for key, value in changes.items():
             setattr(policy, key, value)

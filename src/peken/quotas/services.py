@@ -12,6 +12,8 @@ import functools
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_role
@@ -27,7 +29,7 @@ from peken.quotas.models import MerchantCap, MerchantMonthQuota
 
 class MerchantCapReached(Conflict):
     code = "merchant_cap_reached"
-    default_message = "Toko ini sudah mencapai batas omzet ASN bulan ini."
+    default_message = gettext_lazy("Toko ini sudah mencapai batas omzet ASN bulan ini.")
 
 
 def cap_for(merchant_id: int, *, default_cap: int) -> int:
@@ -65,7 +67,8 @@ def _cap_reached(merchant_id: int, month: dt.date) -> MerchantCapReached:
     else:
         left = cap_for(merchant_id, default_cap=policy_current().default_cap)
     return MerchantCapReached(
-        f"Toko ini hanya bisa menerima belanja ASN Rp {left:,} lagi bulan ini.".replace(",", "."),
+        _("Toko ini hanya bisa menerima belanja ASN Rp %(left)s lagi bulan ini.")
+        % {"left": f"{left:,}".replace(",", ".")},
         merchant_id=merchant_id,
         remaining=left,
     )
@@ -118,7 +121,7 @@ def merchant_cap_set(*, actor: User, merchant: Merchant, cap: int | None) -> Non
     """
     require_role(actor, Role.CITY_ADMIN)
     if cap is not None and cap <= 0:
-        raise InvalidInput("Batas omzet harus lebih dari Rp 0.", field="cap")
+        raise InvalidInput(_("Batas omzet harus lebih dari Rp 0."), field="cap")
     month = rules.month_key(Month.of(timezone.now()))
     with transaction.atomic():
         before = MerchantCap.objects.filter(merchant=merchant).values_list("cap", flat=True).first()

@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.utils.translation import gettext as _
+
 from peken.accounts import permissions
 from peken.accounts.models import Role
 from peken.catalog import rules
@@ -72,6 +74,8 @@ def locked_product(product: Product) -> Product:
 def checked_unit(unit: str) -> str:
     if unit not in Unit.values:
         raise InvalidInput(
-            f"Satuan '{unit}' tidak dikenal ({', '.join(Unit.values)}).", field="unit"
+            _("Satuan '%(unit)s' tidak dikenal (%(units)s).")
+            % {"unit": unit, "units": ", ".join(Unit.values)},
+            field="unit",
         )
     return str(unit)

@@ -1,6 +1,7 @@
 """Products: create, edit, take off sale."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from peken.catalog import rules
 from peken.catalog.errors import (
@@ -143,7 +144,9 @@ def _apply(product: Product, **values) -> None:
 def _category(slug: str) -> Category:
     category = Category.objects.filter(slug=slug).first()
     if category is None:
-        raise InvalidInput(f"Kategori '{slug}' tidak dikenal.", field="category_slug")
+        raise InvalidInput(
+            _("Kategori '%(slug)s' tidak dikenal.") % {"slug": slug}, field="category_slug"
+        )
     return category
 
 
@@ -157,7 +160,7 @@ def _reference_item_to_link(item_id: int | None) -> ReferenceItem | None:
     # waits for our lock on the product row and applies after us.
     item = ReferenceItem.objects.select_for_update().filter(pk=item_id, is_active=True).first()
     if item is None:
-        raise InvalidInput("Barang harga acuan tidak dikenal.", field="reference_item_id")
+        raise InvalidInput(_("Barang harga acuan tidak dikenal."), field="reference_item_id")
     return item
 
 

@@ -1,6 +1,7 @@
 """The city's list of goods that may not be sold."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from peken.catalog import rules
 from peken.catalog.errors import (
@@ -24,7 +25,7 @@ def prohibited_term_add(*, actor, term: str, reason: str) -> ProhibitedTerm:
     require_city_admin(actor)
     with rule_errors():
         term = rules.normalize_term(term)
-        reason = rules.check_label(reason, "reason", "Alasan", max_length=120)
+        reason = rules.check_label(reason, "reason", gettext_noop("Alasan"), max_length=120)
     try:
         with transaction.atomic():
             entry = ProhibitedTerm.objects.select_for_update().filter(term=term).first()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from peken.catalog import rules
 from peken.catalog.errors import (
@@ -34,8 +35,8 @@ def reference_item_create(
     require_city_admin(actor)
     with rule_errors():
         price = rules.check_price(price)
-        name = rules.check_label(name, "name", "Nama barang")
-        brand = rules.check_label(brand, "brand", "Merek")
+        name = rules.check_label(name, "name", gettext_noop("Nama barang"))
+        brand = rules.check_label(brand, "brand", gettext_noop("Merek"))
     item = ReferenceItem(
         name=name,
         brand=brand,
@@ -76,9 +77,9 @@ def _reference_item_relabel(*, actor, item: ReferenceItem, changes: dict) -> Non
     before = snapshot(item, ["name", "brand", "variant", "is_active"])
     with rule_errors():
         if "name" in changes:
-            item.name = rules.check_label(changes["name"], "name", "Nama barang")
+            item.name = rules.check_label(changes["name"], "name", gettext_noop("Nama barang"))
         if "brand" in changes:
-            item.brand = rules.check_label(changes["brand"], "brand", "Merek")
+            item.brand = rules.check_label(changes["brand"], "brand", gettext_noop("Merek"))
     if "variant" in changes:
         item.variant = " ".join(changes["variant"].split())
     if "is_active" in changes:

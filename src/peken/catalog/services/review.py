@@ -1,6 +1,7 @@
 """The officer's review of products held for prohibited words."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from peken.accounts import permissions
 from peken.catalog import rules
@@ -32,7 +33,7 @@ def product_reject(*, actor, product: Product, reason: str) -> Product:
 def _require_reviewer(actor, product: Product) -> None:
     permissions.require_area(actor, product.merchant.kelurahan)
     if actor.pk == product.merchant.owner_id:
-        raise PermissionDenied("Produk toko Anda sendiri harus diperiksa petugas lain.")
+        raise PermissionDenied(_("Produk toko Anda sendiri harus diperiksa petugas lain."))
 
 
 def _review_set(*, actor, product: Product, review: rules.Review) -> Product:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, get_args
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from peken.core.errors import DomainError, InvalidInput
 
 PaymentMethod = Literal["qris", "va_bca", "va_bni", "va_bri", "va_mandiri", "va_permata"]
@@ -31,7 +34,7 @@ class GatewayError(DomainError):
 
     code = "gateway_error"
     http_status = 502
-    default_message = "Layanan pembayaran sedang bermasalah."
+    default_message = gettext_lazy("Layanan pembayaran sedang bermasalah.")
 
 
 class GatewayUnavailable(GatewayError):
@@ -40,51 +43,55 @@ class GatewayUnavailable(GatewayError):
 
     code = "gateway_unavailable"
     http_status = 503
-    default_message = "Layanan pembayaran tidak dapat dihubungi. Coba lagi beberapa saat lagi."
+    default_message = gettext_lazy(
+        "Layanan pembayaran tidak dapat dihubungi. Coba lagi beberapa saat lagi."
+    )
 
 
 class GatewayRejected(GatewayError):
     """The gateway answered and said no (bad credentials, invalid request, reference used)."""
 
     code = "gateway_rejected"
-    default_message = "Layanan pembayaran menolak permintaan ini."
+    default_message = gettext_lazy("Layanan pembayaran menolak permintaan ini.")
 
 
 class GatewayResponseInvalid(GatewayUnavailable):
     """An answer we cannot read: treat it like no answer and ask charge_status later."""
 
     code = "gateway_response_invalid"
-    default_message = "Jawaban layanan pembayaran tidak dapat dibaca. Coba lagi beberapa saat lagi."
+    default_message = gettext_lazy(
+        "Jawaban layanan pembayaran tidak dapat dibaca. Coba lagi beberapa saat lagi."
+    )
 
 
 class ReferenceUsed(GatewayRejected):
     code = "gateway_reference_used"
     http_status = 409
-    default_message = "Referensi pembayaran ini sudah pernah dipakai."
+    default_message = gettext_lazy("Referensi pembayaran ini sudah pernah dipakai.")
 
 
 class UnknownGateway(GatewayError):
     code = "gateway_unknown"
     http_status = 404
-    default_message = "Layanan pembayaran tidak dikenal."
+    default_message = gettext_lazy("Layanan pembayaran tidak dikenal.")
 
 
 class ChargeNotFound(GatewayError):
     code = "gateway_charge_not_found"
     http_status = 404
-    default_message = "Transaksi tidak ditemukan di layanan pembayaran."
+    default_message = gettext_lazy("Transaksi tidak ditemukan di layanan pembayaran.")
 
 
 class RefundRejected(GatewayRejected):
     code = "refund_rejected"
     http_status = 409
-    default_message = "Pengembalian dana tidak dapat diproses untuk transaksi ini."
+    default_message = gettext_lazy("Pengembalian dana tidak dapat diproses untuk transaksi ini.")
 
 
 class PaymentMethodUnsupported(GatewayError):
     code = "payment_method_unsupported"
     http_status = 422
-    default_message = "Metode pembayaran ini tidak tersedia."
+    default_message = gettext_lazy("Metode pembayaran ini tidak tersedia.")
 
 
 class NotificationRejected(GatewayError):
@@ -92,7 +99,7 @@ class NotificationRejected(GatewayError):
 
     code = "notification_rejected"
     http_status = 400
-    default_message = "Notifikasi pembayaran ditolak."
+    default_message = gettext_lazy("Notifikasi pembayaran ditolak.")
 
     def __init__(self, code: str | None = None, message: str | None = None, **details: Any):
         if code is not None:
@@ -103,12 +110,12 @@ class NotificationRejected(GatewayError):
 class SignatureInvalid(NotificationRejected):
     code = "signature_invalid"
     http_status = 401
-    default_message = "Tanda tangan notifikasi pembayaran tidak sah."
+    default_message = gettext_lazy("Tanda tangan notifikasi pembayaran tidak sah.")
 
 
 class NotificationMalformed(NotificationRejected):
     code = "notification_malformed"
-    default_message = "Isi notifikasi pembayaran tidak dapat dibaca."
+    default_message = gettext_lazy("Isi notifikasi pembayaran tidak dapat dibaca.")
 
 
 @dataclass(frozen=True)
@@ -121,14 +128,14 @@ class ChargeRequest:
 
     def __post_init__(self) -> None:
         if not REFERENCE_PATTERN.fullmatch(self.reference or ""):
-            raise InvalidInput("Referensi pembayaran tidak valid.", field="reference")
+            raise InvalidInput(_("Referensi pembayaran tidak valid."), field="reference")
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount <= 0:
-            raise InvalidInput("Nominal harus rupiah bulat lebih dari nol.", field="amount")
+            raise InvalidInput(_("Nominal harus rupiah bulat lebih dari nol."), field="amount")
         if self.method not in PAYMENT_METHODS:
             raise PaymentMethodUnsupported(method=self.method)
         if not isinstance(self.expires_in_minutes, int) or self.expires_in_minutes < 1:
             raise InvalidInput(
-                "Batas waktu pembayaran minimal 1 menit.", field="expires_in_minutes"
+                _("Batas waktu pembayaran minimal 1 menit."), field="expires_in_minutes"
             )
 
 

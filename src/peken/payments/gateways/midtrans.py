@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from peken.core.months import WIB
 from peken.payments.gateways.base import (
@@ -136,7 +137,7 @@ class MidtransGateway:
         if not all(isinstance(part, str) and part for part in parts):
             raise NotificationMalformed()
         if not isinstance(signature, str) or not signature:
-            raise SignatureInvalid(message="Notifikasi pembayaran tidak bertanda tangan.")
+            raise SignatureInvalid(message=_("Notifikasi pembayaran tidak bertanda tangan."))
         expected = midtrans_signature(*parts, self.server_key)
         if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
             raise SignatureInvalid()

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peken.core.errors import Conflict, InvalidInput
 from peken.payments.gateways.base import (
@@ -46,7 +48,7 @@ MANDIRI_BILLER_CODE = "88908"
 
 class SimulatorTransitionInvalid(Conflict):
     code = "simulator_transition_invalid"
-    default_message = "Status transaksi simulasi tidak dapat diubah seperti itu."
+    default_message = gettext_lazy("Status transaksi simulasi tidak dapat diubah seperti itu.")
 
 
 def simulator_secret() -> str:
@@ -153,7 +155,7 @@ class SimulatorGateway:
         earlier = next((r for r in record["refunds"] if r["refund_key"] == refund_key), None)
         if earlier is not None:
             if earlier["amount"] != amount:
-                raise RefundRejected("Kunci pengembalian dana sudah dipakai untuk nominal lain.")
+                raise RefundRejected(_("Kunci pengembalian dana sudah dipakai untuk nominal lain."))
             return _refund_of(record, earlier)
         self._refund_check(record, amount)
         now = self.clock()
@@ -179,7 +181,7 @@ class SimulatorGateway:
         reported, to test a receiver's check. `duplicate` re-sends the last notification of
         that status byte for byte, as a gateway retrying a delivery does."""
         if status not in CHARGE_STATUSES:
-            raise InvalidInput("Status notifikasi tidak dikenal.", status=status)
+            raise InvalidInput(_("Status notifikasi tidak dikenal."), status=status)
         record = self._record(reference)
         if duplicate:
             return self.notification_sign(_last_notification(record, status))
@@ -232,11 +234,11 @@ class SimulatorGateway:
 
     def _refund_check(self, record: dict, amount: int) -> None:
         if record["status"] not in ("paid", "refunded"):
-            raise RefundRejected("Hanya transaksi yang sudah dibayar yang dapat dikembalikan.")
+            raise RefundRejected(_("Hanya transaksi yang sudah dibayar yang dapat dikembalikan."))
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            raise RefundRejected("Nominal pengembalian harus rupiah bulat lebih dari nol.")
+            raise RefundRejected(_("Nominal pengembalian harus rupiah bulat lebih dari nol."))
         if amount > record["paid_amount"] - _refunded(record):
-            raise RefundRejected("Nominal pengembalian melebihi sisa dana yang dibayar.")
+            raise RefundRejected(_("Nominal pengembalian melebihi sisa dana yang dibayar."))
 
     def _payment_instructions(self, request: ChargeRequest, transaction_id: str) -> dict:
         if request.method == "qris":
@@ -260,7 +262,7 @@ class SimulatorGateway:
 
     def _signature_check(self, body: bytes, signature: str) -> None:
         if not signature:
-            raise SignatureInvalid(message="Notifikasi pembayaran tidak bertanda tangan.")
+            raise SignatureInvalid(message=_("Notifikasi pembayaran tidak bertanda tangan."))
         expected = hmac.new(self.secret, body, hashlib.sha512).hexdigest()
         if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
             raise SignatureInvalid()
@@ -308,7 +310,7 @@ def _last_notification(record: dict, status: str) -> dict:
     for body in reversed(record["notifications"]):
         if body["status"] == status:
             return body
-    raise SimulatorTransitionInvalid("Belum ada notifikasi dengan status itu untuk diulang.")
+    raise SimulatorTransitionInvalid(_("Belum ada notifikasi dengan status itu untuk diulang."))
 
 
 def _text(data: dict, name: str) -> str:

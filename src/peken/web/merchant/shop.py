@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from peken.accounts.models import Role
 from peken.core.errors import DomainError, NotFound, PermissionDenied
@@ -31,7 +32,7 @@ def chosen_shop(request) -> Merchant | None:
         return shops[0] if shops else None
     shop = next((shop for shop in shops if str(shop.pk) == wanted.strip()), None)
     if shop is None:
-        raise Http404("Toko tidak ditemukan.")
+        raise Http404(_("Toko tidak ditemukan."))
     return shop
 
 
