@@ -356,25 +356,33 @@ def order_transition(
     reason = " ".join((reason or "").split())[:300]
     if action in rules.ACTIONS_NEEDING_REASON and len(reason) < 5:
         raise InvalidInput(
-            "Tuliskan alasannya (paling sedikit 5 huruf) untuk pembeli.", field="reason"
+            _("Tuliskan alasannya (paling sedikit 5 huruf) untuk pembeli."), field="reason"
         )
     now = timezone.now()
     with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+        # The shop, its owner and the buyer come with the row: each step tells them.
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("merchant__owner", "buyer")
+            .get(pk=order.pk)
+        )
         try:
             target = rules.next_status(
                 status=locked.status, action=action, fulfilment=locked.fulfilment
             )
         except rules.OrderRuleError as error:
             raise OrderStatusConflict(str(error), status=locked.status) from error
+        changed = ["status", "updated_at"]
         if target == Order.Status.CANCELLED:
             _release(locked)
             locked.cancel_reason = reason
+            changed.append("cancel_reason")
         previous = locked.status
         locked.status = target
         if target in TIMESTAMP_OF_STATUS:
             setattr(locked, TIMESTAMP_OF_STATUS[target], now)
-        locked.save()
+            changed.append(TIMESTAMP_OF_STATUS[target])
+        locked.save(update_fields=changed)
         money_on_step(order=locked, previous=previous, target=target, actor=actor)
         notify_order_step(order=locked, target=target)
         OrderEvent.objects.create(
