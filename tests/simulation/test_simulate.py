@@ -72,6 +72,30 @@ def test_paydays_and_the_month_end_draw_the_most_checkouts():
     assert days.count(1) > 3 * days.count(8) and days.count(30) > 3 * days.count(8)
 
 
+def test_those_who_comply_make_up_what_they_owe_on_their_last_checkout():
+    def plan(complies, spent):
+        return behaviour.BuyerPlan(
+            user_id=1,
+            kelurahan_id=1,
+            kecamatan_id=1,
+            required=900_000,
+            budget=950_000 if complies else 400_000,
+            checkout_days=[(1, 8), (30, 20)],
+            complies=complies,
+            spent=spent,
+        )
+
+    chooser = random.Random(1)
+    usual = behaviour.BASKET_TARGET * 1.6
+    assert behaviour.basket_target(chooser, plan(True, 100_000), last=False) <= usual
+    assert behaviour.basket_target(chooser, plan(True, 100_000), last=True) == 800_000
+    assert behaviour.basket_target(chooser, plan(False, 300_000), last=True) <= 100_000
+    assert behaviour.basket_target(chooser, plan(False, 400_000), last=True) == 0
+    goods = [(n, 20_000, 50) for n in range(1, 20)]
+    lines = behaviour.basket(random.Random(2), goods, 800_000)
+    assert sum(20_000 * quantity for _, quantity in lines) >= 200_000
+
+
 @pytest.mark.django_db
 def test_a_small_month_keeps_every_invariant():
     result = simulation_run(

@@ -39,6 +39,7 @@ class BuyerPlan:
     required: int
     budget: int
     checkout_days: list[tuple[int, int]]  # (day, hour) of each planned checkout
+    complies: bool = True  # means to meet the obligation (and tops up on the last checkout)
     spent: int = 0
 
 
@@ -55,7 +56,17 @@ def plan_buyer(
     slots = sorted(
         (chooser.choices(days, weights)[0], chooser.choice(SHOPPING_HOURS)) for _ in range(count)
     )
-    return BuyerPlan(user_id, kelurahan_id, kecamatan_id, required, budget, slots)
+    return BuyerPlan(user_id, kelurahan_id, kecamatan_id, required, budget, slots, complies)
+
+
+def basket_target(chooser: random.Random, plan: BuyerPlan, *, last: bool) -> int:
+    """What one checkout aims at: a usual basket, within what is left of the budget. On their
+    last planned checkout, those who mean to comply make up whatever they still owe (the
+    month-end rush of people checking their progress bar)."""
+    usual = min(plan.budget - plan.spent, int(BASKET_TARGET * chooser.uniform(0.6, 1.6)))
+    if last and plan.complies:
+        return max(usual, plan.required - plan.spent, 0)
+    return max(usual, 0)
 
 
 def popularity(chooser: random.Random) -> float:
@@ -87,7 +98,8 @@ def basket(chooser: random.Random, products: list[tuple[int, int, int]], target:
     goods = [item for item in products if item[2] > 0 and item[1] <= target * 2]
     if not goods:
         return []
-    chosen = chooser.sample(goods, min(len(goods), chooser.randint(1, 3)))
+    most = 3 if target <= 2 * BASKET_TARGET else 6  # a big top-up takes more kinds of goods
+    chosen = chooser.sample(goods, min(len(goods), chooser.randint(1, most)))
     lines, total = [], 0
     for product_id, price, stock in chosen:
         quantity = max(1, min(stock, 10, (target - total) // max(price, 1) or 1))

@@ -105,7 +105,8 @@ def month_replay(town: Town, *, seed: int, progress=None) -> Tally:
             with time_machine.travel(_at(town.month, day, hour), tick=False):
                 listings: dict[int | None, list[ListedShop]] = {}
                 for plan in due.get((day, hour), []):
-                    _shop(town, plan, chooser, tally, listings)
+                    last = plan.checkout_days[-1] == (day, hour)
+                    _shop(town, plan, chooser, tally, listings, last=last)
                     if progress:
                         progress(1)
         with time_machine.travel(_at(town.month, day, MERCHANT_HOUR), tick=False):
@@ -124,12 +125,11 @@ def _at(month: Month, day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(month.year, month.month, day, hour, minute, tzinfo=WIB)
 
 
-def _shop(town: Town, plan: BuyerPlan, chooser, tally: Tally, listings) -> None:
+def _shop(town: Town, plan: BuyerPlan, chooser, tally: Tally, listings, *, last: bool) -> None:
     """One checkout of one buyer: pick shops from the listing they see, fill a basket, pay."""
-    left = plan.budget - plan.spent
-    if left <= 0:
+    target = behaviour.basket_target(chooser, plan, last=last)
+    if target <= 0:
         return
-    target = int(min(left, behaviour.BASKET_TARGET * chooser.uniform(0.6, 1.6)))
     for _attempt in range(3):
         listing = listings.get(plan.kelurahan_id)
         if listing is None:

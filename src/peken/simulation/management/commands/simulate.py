@@ -1,7 +1,9 @@
 import json
 import os
+import secrets
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +17,7 @@ from peken.simulation.report import summary_table
 from peken.simulation.run import simulation_run
 
 MARKER = "PEKEN-SIMULATION-RESULT "
+PROGRESS_POSITION = "PEKEN_SIMULATION_PROGRESS_LINE"  # each policy's bar on its own line
 
 
 class Command(BaseCommand):
@@ -42,6 +45,12 @@ class Command(BaseCommand):
             help="sqlite, postgresql, atau URL server PostgreSQL",
         )
         parser.add_argument("--json", dest="json_path", default=None)
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="kebijakan yang dijalankan bersamaan (bawaan: semuanya)",
+        )
         parser.add_argument("--keep", action="store_true", help="simpan basis data simulasi")
         parser.add_argument("--in-this-database", action="store_true", help=_INTERNAL)
 
@@ -53,7 +62,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if options["in_this_database"]:
             return self._one(options, month, policies[0])
-        runs = [self._isolated(options, month, policy) for policy in policies]
+        runs = self._isolated_all(options, month, policies)
         self.stdout.write(summary_table(runs))
         if options["json_path"]:
             with open(options["json_path"], "w", encoding="utf-8") as out:
@@ -61,7 +70,21 @@ class Command(BaseCommand):
         if not all(all(run["invariants"].values()) for run in runs):
             raise CommandError("Pemeriksaan invarian GAGAL (lihat tabel).")
 
-    def _isolated(self, options, month, policy) -> dict:
+    def _isolated_all(self, options, month, policies) -> list[dict]:
+        """Each policy in its own process, all at once unless `--jobs` says fewer: one replay
+        keeps at most one core busy (Python and its database connection take turns), so three
+        on two cores keep both busy and finish together."""
+        jobs = max(1, min(options["jobs"] or len(policies), len(policies)))
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(
+                pool.map(
+                    lambda position, policy: self._isolated(options, month, policy, position),
+                    range(len(policies)),
+                    policies,
+                )
+            )
+
+    def _isolated(self, options, month, policy, position: int = 0) -> dict:
         """The month in a child process on a scratch database: nothing leaks between policies."""
         with scratch_database(options["database"], keep=options["keep"]) as url:
             command = [
@@ -83,11 +106,15 @@ class Command(BaseCommand):
                 "--policy",
                 policy.label,
             ]
+            # A throwaway city: production settings (no query log), no mail to anyone.
             env = {
                 **os.environ,
                 "DATABASE_URL": url,
                 "DJANGO_SETTINGS_MODULE": "peken.settings",
-                "DEBUG": os.environ.get("DEBUG", "1"),
+                "DEBUG": "0",
+                "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32),
+                "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+                PROGRESS_POSITION: str(position),
             }
             done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
         for line in done.stdout.splitlines():
@@ -109,6 +136,7 @@ class Command(BaseCommand):
                 total=total,
                 desc=label,
                 file=sys.stderr,
+                position=int(os.environ.get(PROGRESS_POSITION, "0")),
                 miniters=max(1, total // 200),
                 bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} checkout",
             ),
