@@ -8,7 +8,7 @@ PORT ?= 8000
 DEBUG ?= 1
 export DEBUG
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-surabaya messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,17 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# Over an hour on 2 cores: the three policies at Surabaya's scale; `make bench` shows the result.
+bench-surabaya: $(STAMP)
+	mkdir -p benchmarks
+	$(BIN)/peken simulate --compare --seed 1 --database postgresql --json benchmarks/surabaya-compare.json
+
+# After changing a translatable text: refresh the English catalogue, translate, then compile.
+messages: $(STAMP)
+	cd src/peken && DEBUG=1 ../../$(BIN)/peken makemessages -l en && \
+	msgcat -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po && \
+	DEBUG=1 ../../$(BIN)/peken compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var

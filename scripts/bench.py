@@ -1972,6 +1972,9 @@ def bench_load(config: Config) -> list[Row]:
         row.page = page  # the table reads Locust's own figures
         rows.append(row)
     rows.append(Row("PostgreSQL", f"memory: {result['memory']}", 0, skipped="note"))
+    errors = "; ".join(result["errors"]) or "none"
+    seen = f"errors, as Locust and gunicorn saw them: {errors}."
+    rows.append(Row("PostgreSQL", seen, 0, skipped="note"))
     return rows
 
 
@@ -2027,8 +2030,10 @@ def child_load(config: Config) -> dict:
             gunicorn_check(server, folder)
         finally:
             gunicorn_stop(server)
+        errors = load_errors(folder)
     return {
         "pages": pages,
+        "errors": errors,
         "memory": (
             f"gunicorn `{LOAD_WORKERS}`: {len(memory)} workers, resident memory after the load "
             f"{memory[0]:.0f}–{memory[-1]:.0f} MB (goal ≤ 120 MB)."
@@ -2061,6 +2066,21 @@ def load_city(config: Config) -> tuple[list[str], list[int]]:
     usernames = list(User.objects.filter(pk__in=user_ids).values_list("username", flat=True))
     sellable = Product.objects.filter(stock__gt=0, is_active=True).order_by("?")
     return usernames, list(sellable.values_list("pk", flat=True)[:2_000])
+
+
+def load_errors(folder: Path) -> list[str]:
+    """What went wrong, by kind: Locust's failures per page, and workers gunicorn killed."""
+    found = []
+    failures = folder / "locust_failures.csv"
+    if failures.exists():
+        with failures.open(newline="") as source:
+            for line in csv.DictReader(source):
+                found.append(f"{line['Name']}: {line['Error'][:160]} ×{line['Occurrences']}")
+    log_file = folder / "error.log"
+    timeouts = log_file.read_text().count("WORKER TIMEOUT") if log_file.exists() else 0
+    if timeouts:
+        found.append(f"gunicorn killed {timeouts} worker(s) for timing out")
+    return found
 
 
 def locust_run(config: Config, port: int, folder: Path) -> list[dict]:
@@ -2154,6 +2174,54 @@ def bench_simulation(config: Config) -> list[Row]:
         row.run = run
         rows.append(row)
     return rows
+
+
+SURABAYA_RESULTS = ROOT / "benchmarks" / "surabaya-compare.json"
+SURABAYA_COMMAND = "make bench-surabaya"
+TEN_TIMES_ORDERS = 500_000  # the issue's month at 10× Surabaya's volume
+TEN_TIMES_TARGET_SECONDS = 600
+
+
+@benchmark(
+    "surabaya",
+    title="A month at Surabaya's scale (peken simulate --compare, run separately)",
+    intro=(
+        f"`{SURABAYA_COMMAND}` runs `peken simulate --compare --seed 1 --database postgresql` "
+        "with the defaults (13,000 ASN, 2,300 verified shops, 50,000 products) and keeps the "
+        f"JSON in `{SURABAYA_RESULTS.relative_to(ROOT)}`; it takes over an hour, so `make bench` "
+        "shows the kept results instead of running it. The three policies run side by side, one "
+        "process each, so seconds and orders/s are per policy while the others ran too. The last "
+        f"line extrapolates to the month at 10× ({TEN_TIMES_ORDERS:,} orders; target "
+        f"{TEN_TIMES_TARGET_SECONDS // 60} min on PostgreSQL on 2 cores) from the rate measured."
+    ),
+    table=lambda rows: surabaya_table(rows),
+)
+def bench_surabaya(config: Config) -> list[Row]:
+    if not SURABAYA_RESULTS.exists():
+        return [Row("PostgreSQL", "all", 0, skipped=f"no results yet: run `{SURABAYA_COMMAND}`")]
+    rows = []
+    for run in json.loads(SURABAYA_RESULTS.read_text()):
+        row = Row("PostgreSQL", run["policy"], run["orders"], [run["elapsed_s"]])
+        row.run = run
+        rows.append(row)
+    return rows
+
+
+def surabaya_table(rows: list[Row]) -> list[str]:
+    lines = simulation_table(rows)
+    runs = [row.run for row in rows if not row.skipped]
+    if runs:
+        together = sum(run["orders"] for run in runs) / max(run["elapsed_s"] for run in runs)
+        seconds = TEN_TIMES_ORDERS / together
+        verdict = "met" if seconds <= TEN_TIMES_TARGET_SECONDS else "**not met**"
+        lines += [
+            "",
+            f"Together the policies replayed {together:.1f} orders/s on the 2 cores. At that "
+            f"rate the month at 10× ({TEN_TIMES_ORDERS:,} orders) would take about "
+            f"{seconds / 3600:.1f} h against a target of {TEN_TIMES_TARGET_SECONDS // 60} min: "
+            f"{verdict} ({TEN_TIMES_ORDERS / TEN_TIMES_TARGET_SECONDS:.0f} orders/s needed).",
+        ]
+    return lines
 
 
 SIMULATION_TABLE_HEADER = (
@@ -2374,6 +2442,35 @@ def report(config: Config, sections: list[tuple[Benchmark, list[Row]]], elapsed:
     return "\n".join(lines) + "\n"
 
 
+def report_merge(old: str, new: str) -> str:
+    """The old report with the sections of the new one put in place (by title) or added; the
+    header says which sections were measured again, and when."""
+    old_header, old_sections = report_split(old)
+    new_header, new_sections = report_split(new)
+    merged = dict(old_sections)
+    merged.update(new_sections)
+    date = next((line for line in new_header if line.startswith("- Date:")), "")
+    note = (
+        f"Re-measured later with `--merge` ({date.removeprefix('- Date: ')}): "
+        + ", ".join(title.removeprefix("## ") for title in new_sections)
+        + "; the other sections are from the run above."
+    )
+    return "\n".join([*old_header, note, "", *(merged[title] for title in merged)]) + "\n"
+
+
+def report_split(text: str) -> tuple[list[str], dict[str, str]]:
+    header, sections, title = [], {}, None
+    for line in text.rstrip("\n").split("\n"):
+        if line.startswith("## "):
+            title = line
+            sections[title] = line
+        elif title is None:
+            header.append(line)
+        else:
+            sections[title] += "\n" + line
+    return header, {title: body.rstrip("\n") + "\n" for title, body in sections.items()}
+
+
 # --- entry point ------------------------------------------------------------------------------
 
 
@@ -2384,6 +2481,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", choices=DATABASES, help="only this database")
     parser.add_argument("--profile", action="store_true", help="cProfile a CSV and an XLSX import")
     parser.add_argument("--only", choices=BENCHMARKS, action="append", help="only this benchmark")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="replace only the sections run in the existing output, keep the others",
+    )
     parser.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -2408,7 +2510,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     chosen = [bench for name, bench in BENCHMARKS.items() if not args.only or name in args.only]
     sections = [(bench, bench.run(config)) for bench in chosen]
-    args.output.write_text(report(config, sections, time.perf_counter() - started))
+    text = report(config, sections, time.perf_counter() - started)
+    if args.merge and args.output.exists():
+        text = report_merge(args.output.read_text(), text)
+    args.output.write_text(text)
     print(f"bench: wrote {args.output} in {time.perf_counter() - started:.1f} s")
     return 0
 
