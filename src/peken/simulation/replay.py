@@ -30,6 +30,7 @@ from peken.quotas.rules import month_key
 from peken.regions.models import Kelurahan
 from peken.simulation import behaviour
 from peken.simulation.behaviour import BuyerPlan, ListedShop
+from peken.simulation.databases import nightly_vacuum
 from peken.simulation.policy import Policy
 
 LISTING_SIZE = 40
@@ -116,6 +117,7 @@ def month_replay(town: Town, *, seed: int, progress=None) -> Tally:
             orders_expire()
             if payouts_run(business_date=_at(town.month, day, 0).date()):
                 tally.payout_batches += 1
+        nightly_vacuum()
     with time_machine.travel(town.month.next().start() + dt.timedelta(hours=1), tick=False):
         month_close(month=town.month, actor="simulation")
     return tally
