@@ -1937,7 +1937,7 @@ LOAD_POSTGRES_URL = urlunsplit(
 LOAD_USERS, QUICK_LOAD_USERS = 200, 20
 LOAD_SECONDS, QUICK_LOAD_SECONDS = 60, 10
 LOAD_SHOPS, LOAD_PRODUCTS = 500, 20_000
-LOAD_WORKERS = "-w 4 -k gthread --threads 4"
+LOAD_WORKERS = "-w 4 -k gthread --threads 4 --keep-alive 75"
 LOAD_CHECKOUT_P99_MS = 250
 LOAD_PASSWORD = "bench-payday"
 
