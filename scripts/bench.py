@@ -2442,6 +2442,9 @@ def report(config: Config, sections: list[tuple[Benchmark, list[Row]]], elapsed:
     return "\n".join(lines) + "\n"
 
 
+MERGE_NOTE = "Re-measured later with `--merge`"
+
+
 def report_merge(old: str, new: str) -> str:
     """The old report with the sections of the new one put in place (by title) or added; the
     header says which sections were measured again, and when."""
@@ -2449,13 +2452,15 @@ def report_merge(old: str, new: str) -> str:
     new_header, new_sections = report_split(new)
     merged = dict(old_sections)
     merged.update(new_sections)
+    titles = ", ".join(title.removeprefix("## ") for title in new_sections)
     date = next((line for line in new_header if line.startswith("- Date:")), "")
-    note = (
-        f"Re-measured later with `--merge` ({date.removeprefix('- Date: ')}): "
-        + ", ".join(title.removeprefix("## ") for title in new_sections)
-        + "; the other sections are from the run above."
-    )
-    return "\n".join([*old_header, note, "", *(merged[title] for title in merged)]) + "\n"
+    note = f"{MERGE_NOTE} ({date.removeprefix('- Date: ')}): {titles}; the other sections are "
+    note += "from the run above."
+    # A note about the same sections measured earlier is out of date: the new one replaces it.
+    kept = [line for line in old_header if not line.startswith(MERGE_NOTE) or titles not in line]
+    while len(kept) > 1 and kept[-1] == kept[-2] == "":
+        kept.pop()
+    return "\n".join([*kept, note, "", *(merged[title] for title in merged)]) + "\n"
 
 
 def report_split(text: str) -> tuple[list[str], dict[str, str]]:
