@@ -2167,7 +2167,11 @@ def bench_simulation(config: Config) -> list[Row]:
         completed = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
         if completed.returncode != 0:
             raise SystemExit(f"bench: peken simulate failed ({completed.returncode})")
-        runs = json.loads(out.read_text())
+        return simulation_rows(json.loads(out.read_text()))
+
+
+def simulation_rows(runs: list[dict]) -> list[Row]:
+    """One row per policy run of `peken simulate --json`; the table reads the run itself."""
     rows = []
     for run in runs:
         row = Row("PostgreSQL", run["policy"], run["orders"], [run["elapsed_s"]])
@@ -2199,12 +2203,7 @@ TEN_TIMES_TARGET_SECONDS = 600
 def bench_surabaya(config: Config) -> list[Row]:
     if not SURABAYA_RESULTS.exists():
         return [Row("PostgreSQL", "all", 0, skipped=f"no results yet: run `{SURABAYA_COMMAND}`")]
-    rows = []
-    for run in json.loads(SURABAYA_RESULTS.read_text()):
-        row = Row("PostgreSQL", run["policy"], run["orders"], [run["elapsed_s"]])
-        row.run = run
-        rows.append(row)
-    return rows
+    return simulation_rows(json.loads(SURABAYA_RESULTS.read_text()))
 
 
 def surabaya_table(rows: list[Row]) -> list[str]:
