@@ -2,21 +2,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run` needs Peken alone; the test and benchmark tools (browser driver, Locust, fuzzers)
+# come with `make test`, `make lint` and `make bench`.
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-installed-stamp
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PORT ?= 8000
 # `make run` is the demo: DEBUG on unless the caller says otherwise.
 DEBUG ?= 1
 export DEBUG
 
-.PHONY: install run test lint bench bench-surabaya messages clean
+.PHONY: install install-dev run test lint bench bench-surabaya messages clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	$(PIP) -e ".[dev]"
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: $(STAMP)
 	$(BIN)/peken migrate --noinput -v0
@@ -27,7 +37,7 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/peken runserver 127.0.0.1:$(PORT)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/peken makemigrations --check --dry-run
@@ -36,7 +46,7 @@ test: lint
 	bash scripts/test-both-databases.sh
 	$(BIN)/python scripts/bench.py --quick --output var/bench-quick.md
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench.py
 
 # Over an hour on 2 cores: the three policies at Surabaya's scale; `make bench` shows the result.
@@ -45,7 +55,7 @@ bench-surabaya: $(STAMP)
 	$(BIN)/peken simulate --compare --seed 1 --database postgresql --json benchmarks/surabaya-compare.json
 
 # After changing a translatable text: refresh the English catalogue, translate, then compile.
-messages: $(STAMP)
+messages: $(DEV_STAMP)
 	cd src/peken && DEBUG=1 ../../$(BIN)/peken makemessages -l en && \
 	msgcat -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po && \
 	DEBUG=1 ../../$(BIN)/peken compilemessages -l en

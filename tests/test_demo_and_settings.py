@@ -122,6 +122,30 @@ def test_the_peken_command_takes_hyphenated_names(tmp_path):
     assert "surabaya_regions.csv" in result.stdout
 
 
+def run_peken_without_a_secret_key(tmp_path, *arguments) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DEBUG": "0", "PEKEN_DATA_DIR": str(tmp_path)}
+    for name in ("SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    peken = Path(sys.executable).parent / "peken"
+    return subprocess.run(
+        [str(peken), *arguments], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_command_without_a_secret_key_says_so_in_one_line(tmp_path):
+    result = run_peken_without_a_secret_key(tmp_path, "migrate")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("peken: SECRET_KEY belum diatur")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_help_needs_no_secret_key(tmp_path):
+    result = run_peken_without_a_secret_key(tmp_path, "simulate", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "--compare" in result.stdout
+
+
 @pytest.mark.django_db
 def test_sqlite_runs_in_wal_mode():
     from django.db import connection

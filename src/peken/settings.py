@@ -29,7 +29,11 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY belum diatur. Setel SECRET_KEY (rahasia acak yang panjang) untuk produksi, "
+            "atau DEBUG=1 untuk demo di mesin sendiri. / SECRET_KEY is not set: set it for "
+            "production, or DEBUG=1 for a local demo."
+        )
     SECRET_KEY = "peken-insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
