@@ -100,12 +100,54 @@ def test_lock_expires(api):
 
 
 @override_settings(PEKEN_LOGIN_MAX_FAILURES_PER_IP=5)
-def test_one_address_guessing_many_accounts_is_locked_out(api):
+def test_one_address_past_its_limit_gets_one_guess_per_account(api):
+    factories.user("siti", Role.WARGA)
+    factories.user("budi", Role.WARGA)
     for index in range(5):
         token_for(api, f"tidakada{index}", "salah", REMOTE_ADDR="10.9.9.9")
+    # The address is locked, but it has not failed on siti: her right password still works.
+    assert token_for(api, "siti", REMOTE_ADDR="10.9.9.9").status_code == 200
+    # One wrong guess on budi from the locked address and budi is closed to that address ...
+    assert token_for(api, "budi", "salah", REMOTE_ADDR="10.9.9.9").status_code == 429
+    assert token_for(api, "budi", REMOTE_ADDR="10.9.9.9").status_code == 429
+    # ... but not to anyone else.
+    assert token_for(api, "budi", REMOTE_ADDR="10.9.9.10").status_code == 200
+    # Names already guessed from the address stay closed to it, known or not.
+    assert token_for(api, "tidakada0", "salah", REMOTE_ADDR="10.9.9.9").status_code == 429
+
+
+@override_settings(PEKEN_LOGIN_MAX_FAILURES_PER_IP=5, PEKEN_TRUSTED_PROXIES=["10.0.0.1"])
+def test_an_attacker_behind_the_city_proxy_cannot_lock_out_the_city(api):
     factories.user("siti", Role.WARGA)
-    assert token_for(api, "siti", REMOTE_ADDR="10.9.9.9").status_code == 429
-    assert token_for(api, "siti", REMOTE_ADDR="10.9.9.10").status_code == 200
+    attacker = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    for index in range(20):
+        token_for(api, f"korban{index}", "salah", **attacker)
+    citizen = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert token_for(api, "siti", **citizen).status_code == 200
+    # The attacker's own address is the one that was counted, not the proxy's.
+    assert LoginThrottle.objects.get(scope="ip", key="203.0.113.66").failures == 20
+    assert not LoginThrottle.objects.filter(scope="ip", key="10.0.0.1").exists()
+
+
+@override_settings(PEKEN_LOGIN_MAX_FAILURES_PER_IP=3)
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(api):
+    factories.user("siti", Role.WARGA)
+    for index in range(3):
+        forged = {"REMOTE_ADDR": "10.9.9.9", "HTTP_X_FORWARDED_FOR": f"192.0.2.{index}"}
+        token_for(api, "siti", "salah", **forged)
+    assert LoginThrottle.objects.get(scope="ip", key="10.9.9.9").failures == 3
+
+
+def test_web_login_counts_the_forwarded_client_behind_a_trusted_proxy(client, settings):
+    settings.PEKEN_TRUSTED_PROXIES = ["127.0.0.0/8"]
+    factories.user("siti", Role.WARGA)
+    client.post(
+        "/masuk/",
+        {"username": "siti", "password": "salah"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7, 127.0.0.2",
+    )
+    assert LoginThrottle.objects.filter(scope="ip", key="198.51.100.7").exists()
 
 
 def test_web_login_uses_the_same_lockout(client):

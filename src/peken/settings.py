@@ -211,6 +211,13 @@ X_FRAME_OPTIONS = "DENY"
 PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES", "10"))
 PEKEN_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES_PER_IP", "50"))
 PEKEN_LOGIN_LOCK_MINUTES = int(os.environ.get("PEKEN_LOGIN_LOCK_MINUTES", "15"))
+# Addresses or networks of the reverse proxies in front of Peken (comma separated, e.g.
+# "127.0.0.1,10.0.0.0/8"). Only their X-Forwarded-For entries are believed; empty: REMOTE_ADDR.
+PEKEN_TRUSTED_PROXIES = [
+    proxy.strip()
+    for proxy in os.environ.get("PEKEN_TRUSTED_PROXIES", "").split(",")
+    if proxy.strip()
+]
 
 # The roster import refuses files above this size before reading them.
 PEKEN_ROSTER_MAX_BYTES = int(os.environ.get("PEKEN_ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))

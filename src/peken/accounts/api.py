@@ -10,6 +10,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from peken.accounts import permissions, selectors, services
+from peken.accounts.backends import client_address
 from peken.accounts.models import Role, WargaProfile
 from peken.accounts.roster import roster_import
 from peken.core import selectors as core_selectors
@@ -21,11 +22,6 @@ router = Router(tags=["akun"])
 people_router = Router(tags=["orang"])
 audit_router = Router(tags=["audit"])
 ERRORS_AUTH = ["not_authenticated", "permission_denied"]
-
-
-def client_ip(request) -> str:
-    # Behind a proxy REMOTE_ADDR is the proxy; deployments that trust one set it up there.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 # --- tokens and the signed-in person ----------------------------------------------------------
@@ -52,7 +48,7 @@ def token_create(request, payload: TokenIn):
     user = services.login_check(
         identifier=payload.username,
         password=payload.password,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         request=request,
     )
     return {"token": services.token_issue(user=user, name=payload.device)}

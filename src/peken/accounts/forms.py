@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from peken.accounts import services
+from peken.accounts.backends import client_address
 from peken.core.errors import DomainError
 
 
@@ -22,7 +23,7 @@ class PekenAuthenticationForm(AuthenticationForm):
                 self.user_cache = services.login_check(
                     identifier=username,
                     password=password,
-                    ip_address=self.request.META.get("REMOTE_ADDR", "") if self.request else "",
+                    ip_address=client_address(self.request),
                     request=self.request,
                 )
             except DomainError as error:

@@ -288,6 +288,7 @@ class LoginThrottle(models.Model):
     class Scope(models.TextChoices):
         ACCOUNT = "account"
         IP = "ip"
+        IP_ACCOUNT = "ip_account"  # one address's failures on one account
 
     scope = models.CharField(max_length=10, choices=Scope.choices)
     key = models.CharField(max_length=150)

@@ -46,30 +46,61 @@ class IdentityTaken(Conflict):
 
 
 def login_check(*, identifier: str, password: str, ip_address: str, request=None) -> User:
-    """The user behind identifier and password, counting failures per account and per address."""
+    """The user behind identifier and password, counting failures per account and per address.
+
+    A busy address (the whole city behind one HTTPS proxy) that passes its failure limit is
+    not shut out: it only loses the right to keep guessing at accounts it has already failed
+    on. A correct password for an account with no failure from that address still works, so
+    an attacker behind the city's proxy cannot lock everyone out, while spraying guesses over
+    many accounts from one address gets one guess per account per window.
+    """
     now = timezone.now()
     account = find_user(identifier)
+    account_key = f"user:{account.pk}" if account else f"name:{identifier.strip().lower()}"
+    address = ip_address or "unknown"
     keys = [
-        (LoginThrottle.Scope.ACCOUNT, f"user:{account.pk}" if account else f"name:{identifier}"),
-        (LoginThrottle.Scope.IP, ip_address or "unknown"),
+        (LoginThrottle.Scope.ACCOUNT, account_key),
+        (LoginThrottle.Scope.IP, address),
+        (LoginThrottle.Scope.IP_ACCOUNT, f"{address}|{account_key}"),
     ]
     _refuse_if_locked(keys, now)
     user = authenticate(request, username=identifier, password=password)
     if user is None:
         locked_until = _record_failure(keys, now)
         if locked_until is not None:
-            logger.warning("login locked: %s from %s", keys[0][1], ip_address)
+            logger.warning("login locked: %s from %s", account_key, ip_address)
             raise _locked_error(locked_until, now)
         raise InvalidCredentials()
-    LoginThrottle.objects.filter(scope=keys[0][0], key=keys[0][1]).delete()
+    _forget_failures(keys)
     return user
 
 
-def _refuse_if_locked(keys, now: dt.datetime) -> None:
+def _forget_failures(keys) -> None:
     for scope, key in keys:
-        throttle = LoginThrottle.objects.filter(scope=scope, key=key, locked_until__gt=now).first()
-        if throttle is not None:
-            raise _locked_error(throttle.locked_until, now)
+        if scope != LoginThrottle.Scope.IP:
+            LoginThrottle.objects.filter(scope=scope, key=key[:150]).delete()
+
+
+def _refuse_if_locked(keys, now: dt.datetime) -> None:
+    """Refuses while the account is locked, or the address is and has failed on this account."""
+    (account_scope, account_key), (ip_scope, ip_key), (pair_scope, pair_key) = keys
+    throttles = {
+        (throttle.scope, throttle.key): throttle
+        for throttle in LoginThrottle.objects.filter(
+            scope__in=[account_scope, ip_scope, pair_scope],
+            key__in=[account_key[:150], ip_key[:150], pair_key[:150]],
+        )
+    }
+    account = throttles.get((account_scope, account_key[:150]))
+    if account is not None and account.locked_until and account.locked_until > now:
+        raise _locked_error(account.locked_until, now)
+    address = throttles.get((ip_scope, ip_key[:150]))
+    pair = throttles.get((pair_scope, pair_key[:150]))
+    window = dt.timedelta(minutes=settings.PEKEN_LOGIN_LOCK_MINUTES)
+    pair_failed_recently = pair is not None and now - pair.window_started_at <= window
+    address_locked = address is not None and address.locked_until and address.locked_until > now
+    if address_locked and pair_failed_recently:
+        raise _locked_error(address.locked_until, now)
 
 
 def _locked_error(locked_until: dt.datetime, now: dt.datetime) -> LoginLocked:
@@ -90,6 +121,8 @@ def _record_failure(keys, now: dt.datetime) -> dt.datetime | None:
     limits = {
         LoginThrottle.Scope.ACCOUNT: settings.PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT,
         LoginThrottle.Scope.IP: settings.PEKEN_LOGIN_MAX_FAILURES_PER_IP,
+        # The pair only remembers that this address failed on this account; it never locks alone.
+        LoginThrottle.Scope.IP_ACCOUNT: settings.PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT,
     }
     locked = None
     with transaction.atomic():
