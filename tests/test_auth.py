@@ -211,3 +211,19 @@ def test_warga_sign_up_refuses_bad_input_with_422(api, field, value):
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_input"
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("password", ["password123", "12345678901234", "budisantoso"])
+def test_warga_sign_up_refuses_a_weak_password(api, password):
+    payload = {
+        "username": "budisantoso",
+        "password": password,
+        "full_name": "Budi Santoso",
+        "nik": factories.valid_nik(),
+        "phone": "081234567890",
+        "kelurahan_code": "35.78.05.1003",
+    }
+    response = api().post("/auth/register", payload)
+    assert response.status_code == 422
+    assert response.json()["code"] == "weak_password"
+    assert not ApiToken.objects.exists()

@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,19 @@ class InvalidCredentials(DomainError):
 class LoginLocked(TooManyRequests):
     code = "login_locked"
     default_message = gettext_lazy("Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.")
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+    default_message = gettext_lazy("Kata sandi terlalu lemah.")
+
+
+def password_check(password: str, *, user: User) -> None:
+    """Django's password validators (length, common, numeric, like the name), as WeakPassword."""
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise WeakPassword(" ".join(error.messages), field="password") from error
 
 
 class IdentityTaken(Conflict):
@@ -265,6 +279,7 @@ def warga_register(
             username = username or f"warga-{secrets.token_hex(4)}"
             user = User(username=username, full_name=full_name.strip(), nik=nik, phone=phone)
             if password:
+                password_check(password, user=user)
                 user.set_password(password)
             else:
                 user.set_unusable_password()
