@@ -1,11 +1,13 @@
 """Logging in: tokens for mobile clients, sessions for the web, Argon2, and lockouts."""
 
+import datetime as dt
 import hashlib
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.test import override_settings
+from django.utils import timezone
 
 import factories
 from peken.accounts.models import ApiToken, AsnProfile, LoginThrottle, Role
@@ -227,3 +229,28 @@ def test_warga_sign_up_refuses_a_weak_password(api, password):
     assert response.status_code == 422
     assert response.json()["code"] == "weak_password"
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_unused_for_the_idle_period_expires_with_a_code(api):
+    factories.user("siti", Role.WARGA)
+    token = token_for(api, "siti").json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api().get("/me", headers=headers).status_code == 200
+    idle = dt.timedelta(days=settings.PEKEN_API_TOKEN_IDLE_DAYS, minutes=1)
+    ApiToken.objects.update(last_used_at=timezone.now() - idle, created_at=timezone.now() - idle)
+    expired = api().get("/me", headers=headers)
+    assert expired.status_code == 401 and expired.json()["code"] == "token_expired"
+
+
+def test_a_token_in_use_slides_its_expiry_and_logout_revokes_it(api):
+    factories.user("siti", Role.WARGA)
+    token = token_for(api, "siti").json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    nearly = dt.timedelta(days=settings.PEKEN_API_TOKEN_IDLE_DAYS - 1)
+    ApiToken.objects.update(
+        last_used_at=timezone.now() - nearly, created_at=timezone.now() - 2 * nearly
+    )
+    assert api().get("/me", headers=headers).status_code == 200
+    assert ApiToken.objects.get().last_used_at > timezone.now() - dt.timedelta(minutes=1)
+    assert api().delete("/auth/token", headers=headers).status_code == 204
+    assert api().get("/me", headers=headers).status_code == 401

@@ -214,6 +214,8 @@ X_FRAME_OPTIONS = "DENY"
 PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES", "10"))
 PEKEN_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES_PER_IP", "50"))
 PEKEN_LOGIN_LOCK_MINUTES = int(os.environ.get("PEKEN_LOGIN_LOCK_MINUTES", "15"))
+# A bearer token unused this many days stops working (401 token_expired); each use extends it.
+PEKEN_API_TOKEN_IDLE_DAYS = int(os.environ.get("PEKEN_API_TOKEN_IDLE_DAYS", "30"))
 # Addresses or networks of the reverse proxies in front of Peken (comma separated, e.g.
 # "127.0.0.1,10.0.0.0/8"). Only their X-Forwarded-For entries are believed; empty: REMOTE_ADDR.
 PEKEN_TRUSTED_PROXIES = [
