@@ -254,3 +254,33 @@ def test_a_token_in_use_slides_its_expiry_and_logout_revokes_it(api):
     assert ApiToken.objects.get().last_used_at > timezone.now() - dt.timedelta(minutes=1)
     assert api().delete("/auth/token", headers=headers).status_code == 204
     assert api().get("/me", headers=headers).status_code == 401
+
+
+@override_settings(PEKEN_SIGN_UP_MAX_PER_IP=3)
+def test_sign_ups_are_counted_per_address_so_nik_lookups_are_slow(api):
+    taken = factories.user("siti", Role.WARGA)
+    taken.nik = factories.valid_nik()
+    taken.save()
+    payload = {
+        "password": "rahasia-panjang",
+        "full_name": "Budi Santoso",
+        "phone": "081234567890",
+        "kelurahan_code": "35.78.05.1003",
+    }
+    statuses = [
+        api()
+        .post(
+            "/auth/register",
+            {**payload, "username": f"budi{index}", "nik": taken.nik},
+            REMOTE_ADDR="10.7.7.7",
+        )
+        .status_code
+        for index in range(5)
+    ]
+    assert statuses == [409, 409, 409, 429, 429]
+    other = api().post(
+        "/auth/register",
+        {**payload, "username": "ani", "nik": factories.valid_nik(female=True)},
+        REMOTE_ADDR="10.7.7.8",
+    )
+    assert other.status_code == 201

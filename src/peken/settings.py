@@ -214,6 +214,8 @@ X_FRAME_OPTIONS = "DENY"
 PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES", "10"))
 PEKEN_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES_PER_IP", "50"))
 PEKEN_LOGIN_LOCK_MINUTES = int(os.environ.get("PEKEN_LOGIN_LOCK_MINUTES", "15"))
+# Public sign-ups allowed from one client address per PEKEN_LOGIN_LOCK_MINUTES window.
+PEKEN_SIGN_UP_MAX_PER_IP = int(os.environ.get("PEKEN_SIGN_UP_MAX_PER_IP", "10"))
 # A bearer token unused this many days stops working (401 token_expired); each use extends it.
 PEKEN_API_TOKEN_IDLE_DAYS = int(os.environ.get("PEKEN_API_TOKEN_IDLE_DAYS", "30"))
 # Addresses or networks of the reverse proxies in front of Peken (comma separated, e.g.

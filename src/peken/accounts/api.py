@@ -142,13 +142,15 @@ class WargaRegisterIn(Schema):
 
 @router.post(
     "/auth/register",
-    response={201: TokenOut, 409: dict, 422: dict},
+    response={201: TokenOut, 409: dict, 422: dict, 429: dict},
     auth=None,
-    openapi_extra={"x-error-codes": ["invalid_input", "identity_taken"]},
+    openapi_extra={
+        "x-error-codes": ["invalid_input", "weak_password", "identity_taken", "sign_up_throttled"]
+    },
 )
 def warga_sign_up(request, payload: WargaRegisterIn):
     """A member of the public signs up as a buyer and receives a token."""
-    user = services.warga_register(actor=None, **payload.dict())
+    user = services.warga_register(actor=None, ip_address=client_address(request), **payload.dict())
     return Status(201, {"token": services.token_issue(user=user, name="registrasi")})
 
 

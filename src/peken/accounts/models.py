@@ -289,6 +289,7 @@ class LoginThrottle(models.Model):
         ACCOUNT = "account"
         IP = "ip"
         IP_ACCOUNT = "ip_account"  # one address's failures on one account
+        SIGN_UP = "sign_up"  # public sign-ups from one address
 
     scope = models.CharField(max_length=10, choices=Scope.choices)
     key = models.CharField(max_length=150)

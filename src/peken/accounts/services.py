@@ -51,6 +51,11 @@ def password_check(password: str, *, user: User) -> None:
         raise WeakPassword(" ".join(error.messages), field="password") from error
 
 
+class SignUpThrottled(TooManyRequests):
+    code = "sign_up_throttled"
+    default_message = gettext_lazy("Terlalu banyak pendaftaran dari alamat ini. Coba lagi nanti.")
+
+
 class IdentityTaken(Conflict):
     code = "identity_taken"
     default_message = gettext_lazy("NIK, nomor HP atau nama pengguna sudah dipakai akun lain.")
@@ -262,12 +267,18 @@ def warga_register(
     phone: str,
     kelurahan_code: str,
     address: str = "",
+    ip_address: str = "",
 ) -> User:
     """A public buyer signs up, or an officer registers one in their own area.
+
+    Public sign-ups are counted per client address, since each refusal ("NIK already used")
+    tells a little about who has an account: the count caps how fast anyone can ask.
 
     Without a username one is made up: never from the NIK or phone, which usernames would leak.
     They log in with their NIK or phone instead.
     """
+    if actor is None:
+        _count_sign_up(ip_address)
     nik, phone = _checked_identity(nik=nik, phone=phone)
     kelurahan = _kelurahan_by_code(kelurahan_code)
     if actor is not None:
@@ -299,6 +310,30 @@ def warga_register(
     except IntegrityError as error:
         raise IdentityTaken() from error
     return user
+
+
+def _count_sign_up(ip_address: str) -> None:
+    now = timezone.now()
+    key = (ip_address or "unknown")[:150]
+    with transaction.atomic():
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            scope=LoginThrottle.Scope.SIGN_UP, key=key, defaults={"window_started_at": now}
+        )
+        if throttle.locked_until and throttle.locked_until > now:
+            seconds = max(1, int((throttle.locked_until - now).total_seconds()))
+            raise SignUpThrottled(retry_after=seconds)
+        throttle.failures, throttle.window_started_at, locked_until = rules.lock_state(
+            failures=throttle.failures,
+            window_started_at=throttle.window_started_at,
+            now=now,
+            # One more than the limit: the limit-th sign-up itself still goes through.
+            max_failures=settings.PEKEN_SIGN_UP_MAX_PER_IP + 1,
+            lock_minutes=settings.PEKEN_LOGIN_LOCK_MINUTES,
+        )
+        throttle.locked_until = locked_until
+        throttle.save()
+    if locked_until is not None:
+        raise SignUpThrottled(retry_after=int((locked_until - now).total_seconds()))
 
 
 def warga_update(
