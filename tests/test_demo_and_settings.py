@@ -131,3 +131,13 @@ def test_sqlite_runs_in_wal_mode():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+def test_runserver_closes_database_connections_after_each_request(monkeypatch):
+    import peken.settings as production
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://peken@127.0.0.1:5432/peken")
+    monkeypatch.delenv("PEKEN_DB_CONN_MAX_AGE", raising=False)
+    assert production.database_settings(["peken", "runserver"])["CONN_MAX_AGE"] == 0
+    served = production.database_settings(["gunicorn", "peken.wsgi"])
+    assert served["CONN_MAX_AGE"] == 60 and served["CONN_HEALTH_CHECKS"]

@@ -4,6 +4,7 @@ Without DATABASE_URL Peken runs on an embedded SQLite file (WAL mode); with it, 
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -98,10 +99,24 @@ TEMPLATES = [
 ]
 
 
-def database_settings() -> dict:
+def connection_max_age(argv: list[str]) -> int:
+    """Seconds a database connection outlives its request (PEKEN_DB_CONN_MAX_AGE, default 60).
+
+    Worth it under gunicorn, whose fixed workers reuse their connection. Under runserver
+    (`make run`) every request has a thread of its own that ends with it, so a kept connection
+    is never reused and stays open, idle, until PostgreSQL runs out of slots: close it at once.
+    """
+    if "runserver" in argv[1:2]:
+        return 0
+    return int(os.environ.get("PEKEN_DB_CONN_MAX_AGE", "60"))
+
+
+def database_settings(argv: list[str] = sys.argv) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(
+            url, conn_max_age=connection_max_age(argv), conn_health_checks=True
+        )
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
         elif config["ENGINE"] == "django.db.backends.postgresql":
