@@ -11,6 +11,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("masuk/", account_views.PekenLoginView.as_view(), name="login"),
     path("keluar/", account_views.logout_view, name="logout"),
+    path("daftar/", account_views.sign_up, name="sign-up"),
     path("kelola/asn/impor/", account_views.roster_upload, name="roster-upload"),
     path("kelola/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,12 +1,14 @@
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peken.accounts.forms import PekenAuthenticationForm, RosterUploadForm
+from peken.accounts import services
+from peken.accounts.backends import client_address
+from peken.accounts.forms import PekenAuthenticationForm, RosterUploadForm, SignUpForm
 from peken.accounts.models import Role
 from peken.accounts.roster import roster_import
 from peken.core.errors import DomainError
@@ -17,6 +19,34 @@ class PekenLoginView(LoginView):
     form_class = PekenAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+def sign_up(request):
+    """A member of the public makes a buyer account and is signed in at once."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.warga_register(
+                actor=None,
+                username=None,
+                password=data["password"],
+                full_name=data["full_name"],
+                nik=data["nik"],
+                phone=data["phone"],
+                kelurahan_code=data["kelurahan_code"],
+                address=data["address"],
+                ip_address=client_address(request),
+            )
+        except DomainError as error:
+            field = error.details.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            return redirect("home")
+    return render(request, "accounts/sign_up.html", {"form": form}, status=200)
 
 
 @require_POST
