@@ -232,6 +232,14 @@ PEKEN_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES_P
 PEKEN_LOGIN_LOCK_MINUTES = int(os.environ.get("PEKEN_LOGIN_LOCK_MINUTES", "15"))
 # Public sign-ups allowed from one client address per PEKEN_LOGIN_LOCK_MINUTES window.
 PEKEN_SIGN_UP_MAX_PER_IP = int(os.environ.get("PEKEN_SIGN_UP_MAX_PER_IP", "10"))
+# Text messages (password codes): a class with send(phone, text); see peken.accounts.sms.
+PEKEN_SMS_BACKEND = os.environ.get("PEKEN_SMS_BACKEND", "peken.accounts.sms.ConsoleBackend")
+PEKEN_SMS_FILE_PATH = os.environ.get("PEKEN_SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
+# A password code lives this many minutes; an address may ask for this many per lock window.
+PEKEN_PASSWORD_CODE_MINUTES = int(os.environ.get("PEKEN_PASSWORD_CODE_MINUTES", "15"))
+PEKEN_PASSWORD_CODE_REQUESTS_PER_IP = int(
+    os.environ.get("PEKEN_PASSWORD_CODE_REQUESTS_PER_IP", "10")
+)
 # A bearer token unused this many days stops working (401 token_expired); each use extends it.
 PEKEN_API_TOKEN_IDLE_DAYS = int(os.environ.get("PEKEN_API_TOKEN_IDLE_DAYS", "30"))
 # Addresses or networks of the reverse proxies in front of Peken (comma separated, e.g.

@@ -12,6 +12,8 @@ urlpatterns = [
     path("masuk/", account_views.PekenLoginView.as_view(), name="login"),
     path("keluar/", account_views.logout_view, name="logout"),
     path("daftar/", account_views.sign_up, name="sign-up"),
+    path("sandi/kode/", account_views.password_code_request, name="password-code-request"),
+    path("sandi/baru/", account_views.password_code_redeem, name="password-code-redeem"),
     path("kelola/asn/impor/", account_views.roster_upload, name="roster-upload"),
     path("kelola/", admin.site.urls),
     path("api/v1/", api.urls),

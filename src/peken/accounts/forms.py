@@ -95,3 +95,40 @@ class SignUpForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("Kedua kata sandi tidak sama."))
         return data
+
+
+class PasswordCodeRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("NIP, NIK, nomor HP, e-mail atau nama pengguna"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+
+
+class PasswordCodeRedeemForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("NIP, NIK, nomor HP, e-mail atau nama pengguna"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("Kode 6 angka dari e-mail atau SMS"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi baru (paling sedikit 8 karakter)"),
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Ulangi kata sandi baru"),
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("Kedua kata sandi tidak sama."))
+        return data

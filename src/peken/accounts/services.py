@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +18,17 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from peken.accounts import permissions, rules
 from peken.accounts.backends import find_user
-from peken.accounts.models import OPD, ApiToken, LoginThrottle, Role, RoleGrant, User, WargaProfile
+from peken.accounts.models import (
+    OPD,
+    ApiToken,
+    LoginThrottle,
+    PasswordCode,
+    Role,
+    RoleGrant,
+    User,
+    WargaProfile,
+)
+from peken.accounts.sms import send_sms
 from peken.core.audit import audit_import, audit_record, changed_fields, snapshot
 from peken.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
 from peken.core.tabular import ImportProblem, ImportRejected, read_table, require_columns
@@ -313,27 +325,34 @@ def warga_register(
 
 
 def _count_sign_up(ip_address: str) -> None:
+    _count_from_address(
+        LoginThrottle.Scope.SIGN_UP, ip_address, settings.PEKEN_SIGN_UP_MAX_PER_IP, SignUpThrottled
+    )
+
+
+def _count_from_address(scope: str, ip_address: str, limit: int, refusal: type) -> None:
+    """Counts one request from the address; past `limit` in the window, raises `refusal`."""
     now = timezone.now()
     key = (ip_address or "unknown")[:150]
     with transaction.atomic():
         throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(
-            scope=LoginThrottle.Scope.SIGN_UP, key=key, defaults={"window_started_at": now}
+            scope=scope, key=key, defaults={"window_started_at": now}
         )
         if throttle.locked_until and throttle.locked_until > now:
             seconds = max(1, int((throttle.locked_until - now).total_seconds()))
-            raise SignUpThrottled(retry_after=seconds)
+            raise refusal(retry_after=seconds)
         throttle.failures, throttle.window_started_at, locked_until = rules.lock_state(
             failures=throttle.failures,
             window_started_at=throttle.window_started_at,
             now=now,
-            # One more than the limit: the limit-th sign-up itself still goes through.
-            max_failures=settings.PEKEN_SIGN_UP_MAX_PER_IP + 1,
+            # One more than the limit: the limit-th request itself still goes through.
+            max_failures=limit + 1,
             lock_minutes=settings.PEKEN_LOGIN_LOCK_MINUTES,
         )
         throttle.locked_until = locked_until
         throttle.save()
     if locked_until is not None:
-        raise SignUpThrottled(retry_after=int((locked_until - now).total_seconds()))
+        raise refusal(retry_after=int((locked_until - now).total_seconds()))
 
 
 def warga_update(
@@ -463,3 +482,119 @@ def opd_import(*, data: bytes, actor) -> OpdImportResult:
             result=result,
         )
     return result
+
+
+# --- first password and reset by a code ------------------------------------------------------
+
+
+class CodeRequestsThrottled(TooManyRequests):
+    code = "code_requests_throttled"
+    default_message = gettext_lazy(
+        "Terlalu banyak permintaan kode dari alamat ini. Coba lagi nanti."
+    )
+
+
+class InvalidCode(DomainError):
+    code = "invalid_code"
+    http_status = 422
+    default_message = gettext_lazy("Kode salah atau sudah tidak berlaku. Minta kode baru.")
+
+
+PASSWORD_CODE_WRONG_TRIES = 5
+
+
+def _code_hash(user: User, code: str) -> str:
+    # Keyed with the secret key and bound to the person: a leaked table row is no code.
+    message = f"{user.pk}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def password_code_request(*, identifier: str, ip_address: str) -> None:
+    """Sends a code to set a password to the account's e-mail, else its phone, after commit.
+
+    Says nothing either way: the same answer whether or not the account exists or has a
+    contact, so the page cannot be used to find out who has an account.
+    """
+    _count_from_address(
+        LoginThrottle.Scope.CODE,
+        ip_address,
+        settings.PEKEN_PASSWORD_CODE_REQUESTS_PER_IP,
+        CodeRequestsThrottled,
+    )
+    user = find_user(identifier) or _user_by_email(identifier)
+    if user is None or not user.is_active or not (user.email or user.phone):
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    channel = PasswordCode.Channel.EMAIL if user.email else PasswordCode.Channel.SMS
+    with transaction.atomic():
+        # A new code replaces any open one, so only the latest message works.
+        PasswordCode.objects.filter(user=user, spent_at__isnull=True).update(spent_at=now)
+        PasswordCode.objects.create(
+            user=user,
+            code_hash=_code_hash(user, code),
+            channel=channel,
+            expires_at=now + dt.timedelta(minutes=settings.PEKEN_PASSWORD_CODE_MINUTES),
+        )
+        transaction.on_commit(lambda: _send_code(user, channel, code))
+
+
+def _user_by_email(identifier: str) -> User | None:
+    identifier = (identifier or "").strip()
+    if "@" not in identifier:
+        return None
+    matches = list(User.objects.filter(email__iexact=identifier)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _send_code(user: User, channel: str, code: str) -> None:
+    minutes = settings.PEKEN_PASSWORD_CODE_MINUTES
+    text = _(
+        "Kode Peken Anda: %(code)s. Berlaku %(minutes)s menit. Jangan berikan kode ini kepada "
+        "siapa pun, termasuk petugas."
+    ) % {"code": code, "minutes": minutes}
+    if channel == PasswordCode.Channel.EMAIL:
+        send_mail(_("Kode kata sandi Peken"), text, None, [user.email])
+    else:
+        send_sms(user.phone, text)
+
+
+def password_code_redeem(*, identifier: str, code: str, password: str) -> User:
+    """Sets the password with a code from password_code_request; clears the account's lock."""
+    user = find_user(identifier) or _user_by_email(identifier)
+    if user is None:
+        raise InvalidCode()
+    now = timezone.now()
+    with transaction.atomic():
+        open_code = (
+            PasswordCode.objects.select_for_update()
+            .filter(user=user, spent_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if open_code is None:
+            raise InvalidCode()
+        if not hmac.compare_digest(open_code.code_hash, _code_hash(user, code.strip())):
+            open_code.wrong_tries += 1
+            if open_code.wrong_tries >= PASSWORD_CODE_WRONG_TRIES:
+                open_code.spent_at = now
+            open_code.save(update_fields=["wrong_tries", "spent_at"])
+            wrong = True
+        else:
+            wrong = False
+            password_check(password, user=user)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            open_code.spent_at = now
+            open_code.save(update_fields=["spent_at"])
+            # Whoever holds the code owns the account: a lock from others' guesses ends here.
+            LoginThrottle.objects.filter(
+                scope=LoginThrottle.Scope.ACCOUNT, key=f"user:{user.pk}"
+            ).delete()
+            LoginThrottle.objects.filter(
+                scope=LoginThrottle.Scope.IP_ACCOUNT, key__endswith=f"|user:{user.pk}"
+            ).delete()
+    if wrong:
+        # Raised after the block so the wrong try is counted, not rolled back.
+        raise InvalidCode()
+    return user
