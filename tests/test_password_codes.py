@@ -115,3 +115,35 @@ def test_code_requests_are_limited_per_address(settings):
     with pytest.raises(services.CodeRequestsThrottled):
         services.password_code_request(identifier="tidakada", ip_address="10.2.2.2")
     services.password_code_request(identifier="tidakada", ip_address="10.2.2.3")
+
+
+def test_the_api_sends_a_code_and_sets_the_password_with_stable_codes(client):
+    siti = factories.user("siti", Role.WARGA)
+    siti.email = "siti@example.org"
+    siti.save()
+    sent = client.post(
+        "/api/v1/auth/password-code", {"identifier": "siti"}, content_type="application/json"
+    )
+    unknown = client.post(
+        "/api/v1/auth/password-code", {"identifier": "tidakada"}, content_type="application/json"
+    )
+    assert sent.status_code == unknown.status_code == 202
+    code = sent_code(mail.outbox[-1].body)
+    body = {"identifier": "siti", "code": code, "password": "password123"}
+    weak = client.post("/api/v1/auth/password", body, content_type="application/json")
+    assert weak.status_code == 422 and weak.json()["code"] == "weak_password"
+    other = "000000" if code != "000000" else "111111"
+    wrong = client.post(
+        "/api/v1/auth/password",
+        {**body, "code": other, "password": "kenari-tiga-belas"},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 422 and wrong.json()["code"] == "invalid_code"
+    done = client.post(
+        "/api/v1/auth/password",
+        {**body, "password": "kenari-tiga-belas"},
+        content_type="application/json",
+    )
+    assert done.status_code == 204
+    siti.refresh_from_db()
+    assert siti.check_password("kenari-tiga-belas")

@@ -154,6 +154,46 @@ def warga_sign_up(request, payload: WargaRegisterIn):
     return Status(201, {"token": services.token_issue(user=user, name="registrasi")})
 
 
+class PasswordCodeIn(Schema):
+    identifier: str = Field(
+        ..., max_length=150, description="NIP, NIK, nomor HP, e-mail atau nama pengguna"
+    )
+
+
+class PasswordCodeRedeemIn(Schema):
+    identifier: str = Field(..., max_length=150)
+    code: str = Field(..., max_length=6)
+    password: str = Field(..., max_length=256)
+
+
+@router.post(
+    "/auth/password-code",
+    response={202: None, 429: dict},
+    auth=None,
+    openapi_extra={"x-error-codes": ["code_requests_throttled"]},
+)
+def password_code_send(request, payload: PasswordCodeIn):
+    """Sends a code to set a first or new password. 202 whether or not the account exists."""
+    services.password_code_request(
+        identifier=payload.identifier, ip_address=client_address(request)
+    )
+    return Status(202, None)
+
+
+@router.post(
+    "/auth/password",
+    response={204: None, 422: dict},
+    auth=None,
+    openapi_extra={"x-error-codes": ["invalid_code", "weak_password"]},
+)
+def password_set_with_code(request, payload: PasswordCodeRedeemIn):
+    """Sets the password with the code; clears a login lock. Then ask for a token."""
+    services.password_code_redeem(
+        identifier=payload.identifier, code=payload.code, password=payload.password
+    )
+    return Status(204, None)
+
+
 # --- people: warga for officers, ASN for OPD admins --------------------------------------------
 
 
