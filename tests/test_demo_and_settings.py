@@ -141,3 +141,13 @@ def test_runserver_closes_database_connections_after_each_request(monkeypatch):
     assert production.database_settings(["peken", "runserver"])["CONN_MAX_AGE"] == 0
     served = production.database_settings(["gunicorn", "peken.wsgi"])
     assert served["CONN_MAX_AGE"] == 60 and served["CONN_HEALTH_CHECKS"]
+
+
+def test_a_mistyped_trusted_proxy_stops_the_start(tmp_path):
+    result = settings_in_a_fresh_process(
+        DEBUG="1",
+        PEKEN_TRUSTED_PROXIES="10.0.0.1, 10.0.0.0/8, bukan-alamat",
+        PEKEN_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "PEKEN_TRUSTED_PROXIES" in result.stderr

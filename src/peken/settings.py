@@ -3,6 +3,7 @@
 Without DATABASE_URL Peken runs on an embedded SQLite file (WAL mode); with it, on PostgreSQL.
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -249,6 +250,11 @@ PEKEN_TRUSTED_PROXIES = [
     for proxy in os.environ.get("PEKEN_TRUSTED_PROXIES", "").split(",")
     if proxy.strip()
 ]
+for _proxy in PEKEN_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:  # refuse to start rather than fail at every login
+        raise ImproperlyConfigured(f"PEKEN_TRUSTED_PROXIES: {_error}") from _error
 
 # The roster import refuses files above this size before reading them.
 PEKEN_ROSTER_MAX_BYTES = int(os.environ.get("PEKEN_ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))
