@@ -155,3 +155,23 @@ def test_sqlite_runs_in_wal_mode():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+def test_runserver_closes_database_connections_after_each_request(monkeypatch):
+    import peken.settings as production
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://peken@127.0.0.1:5432/peken")
+    monkeypatch.delenv("PEKEN_DB_CONN_MAX_AGE", raising=False)
+    assert production.database_settings(["peken", "runserver"])["CONN_MAX_AGE"] == 0
+    served = production.database_settings(["gunicorn", "peken.wsgi"])
+    assert served["CONN_MAX_AGE"] == 60 and served["CONN_HEALTH_CHECKS"]
+
+
+def test_a_mistyped_trusted_proxy_stops_the_start(tmp_path):
+    result = settings_in_a_fresh_process(
+        DEBUG="1",
+        PEKEN_TRUSTED_PROXIES="10.0.0.1, 10.0.0.0/8, bukan-alamat",
+        PEKEN_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "PEKEN_TRUSTED_PROXIES" in result.stderr

@@ -139,3 +139,23 @@ def test_lock_state_locks_at_the_limit_and_forgets_an_old_window():
         failures=9, window_started_at=old, now=now, max_failures=10, lock_minutes=15
     )
     assert (failures, started, locked) == (1, now, None)
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "trusted", "expected"),
+    [
+        ("203.0.113.5", "1.1.1.1", [], "203.0.113.5"),  # no proxy trusted: header ignored
+        ("203.0.113.5", "1.1.1.1", ["10.0.0.1"], "203.0.113.5"),  # not from the proxy
+        ("10.0.0.1", "1.1.1.1", ["10.0.0.1"], "1.1.1.1"),
+        ("10.0.0.1", "6.6.6.6, 1.1.1.1", ["10.0.0.1"], "1.1.1.1"),  # forged left entry
+        ("10.0.0.1", "6.6.6.6, 1.1.1.1, 10.1.2.3", ["10.0.0.0/8"], "1.1.1.1"),  # two proxies
+        ("10.0.0.1", "", ["10.0.0.1"], "10.0.0.1"),
+        ("10.0.0.1", "bukan-alamat", ["10.0.0.1"], "10.0.0.1"),
+        ("::1", "2001:db8::7", ["::1"], "2001:db8::7"),
+    ],
+)
+def test_client_address_reads_forwarded_for_right_to_left(remote, forwarded, trusted, expected):
+    assert (
+        rules.client_address(remote_addr=remote, forwarded_for=forwarded, trusted_proxies=trusted)
+        == expected
+    )

@@ -3,7 +3,9 @@
 Without DATABASE_URL Peken runs on an embedded SQLite file (WAL mode); with it, on PostgreSQL.
 """
 
+import ipaddress
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "peken.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,10 +104,24 @@ TEMPLATES = [
 ]
 
 
-def database_settings() -> dict:
+def connection_max_age(argv: list[str]) -> int:
+    """Seconds a database connection outlives its request (PEKEN_DB_CONN_MAX_AGE, default 60).
+
+    Worth it under gunicorn, whose fixed workers reuse their connection. Under runserver
+    (`make run`) every request has a thread of its own that ends with it, so a kept connection
+    is never reused and stays open, idle, until PostgreSQL runs out of slots: close it at once.
+    """
+    if "runserver" in argv[1:2]:
+        return 0
+    return int(os.environ.get("PEKEN_DB_CONN_MAX_AGE", "60"))
+
+
+def database_settings(argv: list[str] = sys.argv) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(
+            url, conn_max_age=connection_max_age(argv), conn_health_checks=True
+        )
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
         elif config["ENGINE"] == "django.db.backends.postgresql":
@@ -150,7 +167,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "full_name", "email", "nik", "phone"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -215,6 +235,30 @@ X_FRAME_OPTIONS = "DENY"
 PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES", "10"))
 PEKEN_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PEKEN_LOGIN_MAX_FAILURES_PER_IP", "50"))
 PEKEN_LOGIN_LOCK_MINUTES = int(os.environ.get("PEKEN_LOGIN_LOCK_MINUTES", "15"))
+# Public sign-ups allowed from one client address per PEKEN_LOGIN_LOCK_MINUTES window.
+PEKEN_SIGN_UP_MAX_PER_IP = int(os.environ.get("PEKEN_SIGN_UP_MAX_PER_IP", "10"))
+# Text messages (password codes): a class with send(phone, text); see peken.accounts.sms.
+PEKEN_SMS_BACKEND = os.environ.get("PEKEN_SMS_BACKEND", "peken.accounts.sms.ConsoleBackend")
+PEKEN_SMS_FILE_PATH = os.environ.get("PEKEN_SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
+# A password code lives this many minutes; an address may ask for this many per lock window.
+PEKEN_PASSWORD_CODE_MINUTES = int(os.environ.get("PEKEN_PASSWORD_CODE_MINUTES", "15"))
+PEKEN_PASSWORD_CODE_REQUESTS_PER_IP = int(
+    os.environ.get("PEKEN_PASSWORD_CODE_REQUESTS_PER_IP", "10")
+)
+# A bearer token unused this many days stops working (401 token_expired); each use extends it.
+PEKEN_API_TOKEN_IDLE_DAYS = int(os.environ.get("PEKEN_API_TOKEN_IDLE_DAYS", "30"))
+# Addresses or networks of the reverse proxies in front of Peken (comma separated, e.g.
+# "127.0.0.1,10.0.0.0/8"). Only their X-Forwarded-For entries are believed; empty: REMOTE_ADDR.
+PEKEN_TRUSTED_PROXIES = [
+    proxy.strip()
+    for proxy in os.environ.get("PEKEN_TRUSTED_PROXIES", "").split(",")
+    if proxy.strip()
+]
+for _proxy in PEKEN_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:  # refuse to start rather than fail at every login
+        raise ImproperlyConfigured(f"PEKEN_TRUSTED_PROXIES: {_error}") from _error
 
 # The roster import refuses files above this size before reading them.
 PEKEN_ROSTER_MAX_BYTES = int(os.environ.get("PEKEN_ROSTER_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -34,6 +34,28 @@ def test_prohibited_words_match_whole_words_whatever_their_case(name, descriptio
     assert (found.term if found else None) == expected
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "r0k0k kretek",  # digits for letters
+        "r\u200bokok filter",  # zero-width space inside the word
+        "ro\u00adkok",  # soft hyphen
+        "r\u043ek\u043ek",  # Cyrillic о
+        "ＲＯＫＯＫ",  # full-width letters
+        "rókok",  # accent
+        "R\u200dO\u200cK0K",  # joiners, upper case and a digit together
+    ],
+)
+def test_prohibited_words_hidden_by_look_alikes_are_still_caught(name):
+    found = rules.prohibited_match(name=name, description="", terms=TERMS)
+    assert found is not None and found.term == "rokok"
+
+
+def test_look_alike_folding_keeps_honest_words_apart():
+    for name in ["Kemasan 500 gram", "Birthday cake", "Perokok pasif dilarang", "Paket 2 kg"]:
+        assert rules.prohibited_match(name=name, description="", terms=TERMS) is None
+
+
 def test_the_hold_reason_names_the_word_and_why():
     found = rules.prohibited_match(name="Rokok Surya", description="", terms=TERMS)
     assert "'rokok'" in found.hold_reason

@@ -10,6 +10,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from peken.accounts import permissions, selectors, services
+from peken.accounts.backends import client_address
 from peken.accounts.models import Role, WargaProfile
 from peken.accounts.roster import roster_import
 from peken.core import selectors as core_selectors
@@ -21,11 +22,6 @@ router = Router(tags=["akun"])
 people_router = Router(tags=["orang"])
 audit_router = Router(tags=["audit"])
 ERRORS_AUTH = ["not_authenticated", "permission_denied"]
-
-
-def client_ip(request) -> str:
-    # Behind a proxy REMOTE_ADDR is the proxy; deployments that trust one set it up there.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 # --- tokens and the signed-in person ----------------------------------------------------------
@@ -52,7 +48,7 @@ def token_create(request, payload: TokenIn):
     user = services.login_check(
         identifier=payload.username,
         password=payload.password,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         request=request,
     )
     return {"token": services.token_issue(user=user, name=payload.device)}
@@ -146,14 +142,56 @@ class WargaRegisterIn(Schema):
 
 @router.post(
     "/auth/register",
-    response={201: TokenOut, 409: dict, 422: dict},
+    response={201: TokenOut, 409: dict, 422: dict, 429: dict},
     auth=None,
-    openapi_extra={"x-error-codes": ["invalid_input", "identity_taken"]},
+    openapi_extra={
+        "x-error-codes": ["invalid_input", "weak_password", "identity_taken", "sign_up_throttled"]
+    },
 )
 def warga_sign_up(request, payload: WargaRegisterIn):
     """A member of the public signs up as a buyer and receives a token."""
-    user = services.warga_register(actor=None, **payload.dict())
+    user = services.warga_register(actor=None, ip_address=client_address(request), **payload.dict())
     return Status(201, {"token": services.token_issue(user=user, name="registrasi")})
+
+
+class PasswordCodeIn(Schema):
+    identifier: str = Field(
+        ..., max_length=150, description="NIP, NIK, nomor HP, e-mail atau nama pengguna"
+    )
+
+
+class PasswordCodeRedeemIn(Schema):
+    identifier: str = Field(..., max_length=150)
+    code: str = Field(..., max_length=6)
+    password: str = Field(..., max_length=256)
+
+
+@router.post(
+    "/auth/password-code",
+    response={202: None, 429: dict},
+    auth=None,
+    openapi_extra={"x-error-codes": ["code_requests_throttled"]},
+)
+def password_code_send(request, payload: PasswordCodeIn):
+    """Sends a code to set a first or new password. 202 whether or not the account exists."""
+    services.password_code_request(
+        identifier=payload.identifier, ip_address=client_address(request)
+    )
+    return Status(202, None)
+
+
+@router.post(
+    "/auth/password",
+    response={204: None, 422: dict},
+    auth=None,
+    openapi_extra={"x-error-codes": ["invalid_code", "weak_password"]},
+)
+def password_set_with_code(request, payload: PasswordCodeRedeemIn):
+    """Sets the password with the code; clears a login lock. Then ask for a token."""
+    services.password_code_redeem(
+        identifier=payload.identifier, code=payload.code, password=payload.password
+    )
+    return Status(204, None)
 
 
 # --- people: warga for officers, ASN for OPD admins --------------------------------------------

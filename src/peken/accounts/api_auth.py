@@ -1,15 +1,25 @@
 """How API requests authenticate: a bearer token (mobile) or the web session."""
 
+import datetime as dt
 import functools
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, django_auth
 
 from peken.accounts.models import ApiToken, User
 from peken.accounts.services import TOKEN_PREFIX, TOKEN_TOUCH_INTERVAL, token_hash
+from peken.core.errors import NotAuthenticated
 
-TOKEN_FIELDS = ("id", "user_id", "last_used_at")
+
+class TokenExpired(NotAuthenticated):
+    code = "token_expired"
+    default_message = _("Sesi aplikasi sudah berakhir. Silakan masuk lagi.")
+
+
+TOKEN_FIELDS = ("id", "user_id", "created_at", "last_used_at")
 USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
 
 
@@ -44,6 +54,11 @@ def token_of_request(raw: str) -> tuple[User, ApiToken] | None:
     token = ApiToken.from_db(DEFAULT_DB_ALIAS, TOKEN_FIELDS, row[: len(TOKEN_FIELDS)])
     token.user = User.from_db(DEFAULT_DB_ALIAS, USER_FIELDS, row[len(TOKEN_FIELDS) :])
     now = timezone.now()
+    # Sliding expiry: a token unused for PEKEN_API_TOKEN_IDLE_DAYS is dead, so a lost phone's
+    # token does not stay good for ever. Use within the period keeps it alive.
+    last_seen = token.last_used_at or token.created_at
+    if now - last_seen > dt.timedelta(days=settings.PEKEN_API_TOKEN_IDLE_DAYS):
+        raise TokenExpired()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user, token

@@ -1,7 +1,9 @@
 import re
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
+from peken.accounts import rules
 from peken.accounts.models import User
 
 
@@ -23,6 +25,17 @@ def find_user(identifier: str) -> User | None:
         matches = list(users.filter(phone=phone)[:2])
         return matches[0] if len(matches) == 1 else None
     return None
+
+
+def client_address(request) -> str:
+    """The client's address: X-Forwarded-For only as far as PEKEN_TRUSTED_PROXIES vouch for it."""
+    if request is None:
+        return ""
+    return rules.client_address(
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
+        trusted_proxies=settings.PEKEN_TRUSTED_PROXIES,
+    )
 
 
 class PekenAuthBackend(ModelBackend):

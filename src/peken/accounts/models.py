@@ -288,6 +288,9 @@ class LoginThrottle(models.Model):
     class Scope(models.TextChoices):
         ACCOUNT = "account"
         IP = "ip"
+        IP_ACCOUNT = "ip_account"  # one address's failures on one account
+        SIGN_UP = "sign_up"  # public sign-ups from one address
+        CODE = "code"  # password codes asked for from one address
 
     scope = models.CharField(max_length=10, choices=Scope.choices)
     key = models.CharField(max_length=150)
@@ -300,3 +303,30 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} ({self.failures})"
+
+
+class PasswordCode(models.Model):
+    """A short-lived numeric code sent by e-mail or SMS to set a password (first time or reset).
+
+    Only a keyed hash is stored. A code is spent by one use, by expiry, or by too many wrong tries.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "e-mail"
+        SMS = "sms", "SMS"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_codes")
+    code_hash = models.CharField(max_length=64)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    spent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kode kata sandi"
+        verbose_name_plural = "kode kata sandi"
+        indexes = [models.Index(fields=["user", "spent_at"], name="password_code_open")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.channel})"

@@ -2,7 +2,9 @@
 straight to the person who typed the number."""
 
 import datetime as dt
+import ipaddress
 import re
+from collections.abc import Iterable
 
 from peken.core.rule_errors import RuleError, gettext_noop
 
@@ -200,3 +202,37 @@ def lock_state(
     failures += 1
     locked_until = now + window if failures >= max_failures else None
     return failures, window_started_at, locked_until
+
+
+def client_address(*, remote_addr: str, forwarded_for: str, trusted_proxies: Iterable[str]) -> str:
+    """The address of the person behind a request, as far as trusted proxies vouch for it.
+
+    X-Forwarded-For is read right to left: each trusted proxy appends the address it saw, so the
+    first entry from the right that is not a trusted proxy is the client. Entries further left
+    were written by the client itself and prove nothing. Without trusted proxies the header is
+    ignored, since anyone can send it.
+    """
+    networks = [ipaddress.ip_network(proxy.strip(), strict=False) for proxy in trusted_proxies]
+    if not _is_trusted(remote_addr, networks):
+        return remote_addr
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop if _is_address(hop) else remote_addr
+    return hops[0] if hops else remote_addr
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted(address: str, networks) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)

@@ -2,12 +2,15 @@
 
 import datetime as dt
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +18,17 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from peken.accounts import permissions, rules
 from peken.accounts.backends import find_user
-from peken.accounts.models import OPD, ApiToken, LoginThrottle, Role, RoleGrant, User, WargaProfile
+from peken.accounts.models import (
+    OPD,
+    ApiToken,
+    LoginThrottle,
+    PasswordCode,
+    Role,
+    RoleGrant,
+    User,
+    WargaProfile,
+)
+from peken.accounts.sms import send_sms
 from peken.core.audit import audit_import, audit_record, changed_fields, snapshot
 from peken.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
 from peken.core.tabular import ImportProblem, ImportRejected, read_table, require_columns
@@ -37,6 +50,24 @@ class LoginLocked(TooManyRequests):
     default_message = gettext_lazy("Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.")
 
 
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+    default_message = gettext_lazy("Kata sandi terlalu lemah.")
+
+
+def password_check(password: str, *, user: User) -> None:
+    """Django's password validators (length, common, numeric, like the name), as WeakPassword."""
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise WeakPassword(" ".join(error.messages), field="password") from error
+
+
+class SignUpThrottled(TooManyRequests):
+    code = "sign_up_throttled"
+    default_message = gettext_lazy("Terlalu banyak pendaftaran dari alamat ini. Coba lagi nanti.")
+
+
 class IdentityTaken(Conflict):
     code = "identity_taken"
     default_message = gettext_lazy("NIK, nomor HP atau nama pengguna sudah dipakai akun lain.")
@@ -46,30 +77,61 @@ class IdentityTaken(Conflict):
 
 
 def login_check(*, identifier: str, password: str, ip_address: str, request=None) -> User:
-    """The user behind identifier and password, counting failures per account and per address."""
+    """The user behind identifier and password, counting failures per account and per address.
+
+    A busy address (the whole city behind one HTTPS proxy) that passes its failure limit is
+    not shut out: it only loses the right to keep guessing at accounts it has already failed
+    on. A correct password for an account with no failure from that address still works, so
+    an attacker behind the city's proxy cannot lock everyone out, while spraying guesses over
+    many accounts from one address gets one guess per account per window.
+    """
     now = timezone.now()
     account = find_user(identifier)
+    account_key = f"user:{account.pk}" if account else f"name:{identifier.strip().lower()}"
+    address = ip_address or "unknown"
     keys = [
-        (LoginThrottle.Scope.ACCOUNT, f"user:{account.pk}" if account else f"name:{identifier}"),
-        (LoginThrottle.Scope.IP, ip_address or "unknown"),
+        (LoginThrottle.Scope.ACCOUNT, account_key),
+        (LoginThrottle.Scope.IP, address),
+        (LoginThrottle.Scope.IP_ACCOUNT, f"{address}|{account_key}"),
     ]
     _refuse_if_locked(keys, now)
     user = authenticate(request, username=identifier, password=password)
     if user is None:
         locked_until = _record_failure(keys, now)
         if locked_until is not None:
-            logger.warning("login locked: %s from %s", keys[0][1], ip_address)
+            logger.warning("login locked: %s from %s", account_key, ip_address)
             raise _locked_error(locked_until, now)
         raise InvalidCredentials()
-    LoginThrottle.objects.filter(scope=keys[0][0], key=keys[0][1]).delete()
+    _forget_failures(keys)
     return user
 
 
-def _refuse_if_locked(keys, now: dt.datetime) -> None:
+def _forget_failures(keys) -> None:
     for scope, key in keys:
-        throttle = LoginThrottle.objects.filter(scope=scope, key=key, locked_until__gt=now).first()
-        if throttle is not None:
-            raise _locked_error(throttle.locked_until, now)
+        if scope != LoginThrottle.Scope.IP:
+            LoginThrottle.objects.filter(scope=scope, key=key[:150]).delete()
+
+
+def _refuse_if_locked(keys, now: dt.datetime) -> None:
+    """Refuses while the account is locked, or the address is and has failed on this account."""
+    (account_scope, account_key), (ip_scope, ip_key), (pair_scope, pair_key) = keys
+    throttles = {
+        (throttle.scope, throttle.key): throttle
+        for throttle in LoginThrottle.objects.filter(
+            scope__in=[account_scope, ip_scope, pair_scope],
+            key__in=[account_key[:150], ip_key[:150], pair_key[:150]],
+        )
+    }
+    account = throttles.get((account_scope, account_key[:150]))
+    if account is not None and account.locked_until and account.locked_until > now:
+        raise _locked_error(account.locked_until, now)
+    address = throttles.get((ip_scope, ip_key[:150]))
+    pair = throttles.get((pair_scope, pair_key[:150]))
+    window = dt.timedelta(minutes=settings.PEKEN_LOGIN_LOCK_MINUTES)
+    pair_failed_recently = pair is not None and now - pair.window_started_at <= window
+    address_locked = address is not None and address.locked_until and address.locked_until > now
+    if address_locked and pair_failed_recently:
+        raise _locked_error(address.locked_until, now)
 
 
 def _locked_error(locked_until: dt.datetime, now: dt.datetime) -> LoginLocked:
@@ -90,6 +152,8 @@ def _record_failure(keys, now: dt.datetime) -> dt.datetime | None:
     limits = {
         LoginThrottle.Scope.ACCOUNT: settings.PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT,
         LoginThrottle.Scope.IP: settings.PEKEN_LOGIN_MAX_FAILURES_PER_IP,
+        # The pair only remembers that this address failed on this account; it never locks alone.
+        LoginThrottle.Scope.IP_ACCOUNT: settings.PEKEN_LOGIN_MAX_FAILURES_PER_ACCOUNT,
     }
     locked = None
     with transaction.atomic():
@@ -215,12 +279,18 @@ def warga_register(
     phone: str,
     kelurahan_code: str,
     address: str = "",
+    ip_address: str = "",
 ) -> User:
     """A public buyer signs up, or an officer registers one in their own area.
+
+    Public sign-ups are counted per client address, since each refusal ("NIK already used")
+    tells a little about who has an account: the count caps how fast anyone can ask.
 
     Without a username one is made up: never from the NIK or phone, which usernames would leak.
     They log in with their NIK or phone instead.
     """
+    if actor is None:
+        _count_sign_up(ip_address)
     nik, phone = _checked_identity(nik=nik, phone=phone)
     kelurahan = _kelurahan_by_code(kelurahan_code)
     if actor is not None:
@@ -232,6 +302,7 @@ def warga_register(
             username = username or f"warga-{secrets.token_hex(4)}"
             user = User(username=username, full_name=full_name.strip(), nik=nik, phone=phone)
             if password:
+                password_check(password, user=user)
                 user.set_password(password)
             else:
                 user.set_unusable_password()
@@ -251,6 +322,37 @@ def warga_register(
     except IntegrityError as error:
         raise IdentityTaken() from error
     return user
+
+
+def _count_sign_up(ip_address: str) -> None:
+    _count_from_address(
+        LoginThrottle.Scope.SIGN_UP, ip_address, settings.PEKEN_SIGN_UP_MAX_PER_IP, SignUpThrottled
+    )
+
+
+def _count_from_address(scope: str, ip_address: str, limit: int, refusal: type) -> None:
+    """Counts one request from the address; past `limit` in the window, raises `refusal`."""
+    now = timezone.now()
+    key = (ip_address or "unknown")[:150]
+    with transaction.atomic():
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            scope=scope, key=key, defaults={"window_started_at": now}
+        )
+        if throttle.locked_until and throttle.locked_until > now:
+            seconds = max(1, int((throttle.locked_until - now).total_seconds()))
+            raise refusal(retry_after=seconds)
+        throttle.failures, throttle.window_started_at, locked_until = rules.lock_state(
+            failures=throttle.failures,
+            window_started_at=throttle.window_started_at,
+            now=now,
+            # One more than the limit: the limit-th request itself still goes through.
+            max_failures=limit + 1,
+            lock_minutes=settings.PEKEN_LOGIN_LOCK_MINUTES,
+        )
+        throttle.locked_until = locked_until
+        throttle.save()
+    if locked_until is not None:
+        raise refusal(retry_after=int((locked_until - now).total_seconds()))
 
 
 def warga_update(
@@ -380,3 +482,119 @@ def opd_import(*, data: bytes, actor) -> OpdImportResult:
             result=result,
         )
     return result
+
+
+# --- first password and reset by a code ------------------------------------------------------
+
+
+class CodeRequestsThrottled(TooManyRequests):
+    code = "code_requests_throttled"
+    default_message = gettext_lazy(
+        "Terlalu banyak permintaan kode dari alamat ini. Coba lagi nanti."
+    )
+
+
+class InvalidCode(DomainError):
+    code = "invalid_code"
+    http_status = 422
+    default_message = gettext_lazy("Kode salah atau sudah tidak berlaku. Minta kode baru.")
+
+
+PASSWORD_CODE_WRONG_TRIES = 5
+
+
+def _code_hash(user: User, code: str) -> str:
+    # Keyed with the secret key and bound to the person: a leaked table row is no code.
+    message = f"{user.pk}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def password_code_request(*, identifier: str, ip_address: str) -> None:
+    """Sends a code to set a password to the account's e-mail, else its phone, after commit.
+
+    Says nothing either way: the same answer whether or not the account exists or has a
+    contact, so the page cannot be used to find out who has an account.
+    """
+    _count_from_address(
+        LoginThrottle.Scope.CODE,
+        ip_address,
+        settings.PEKEN_PASSWORD_CODE_REQUESTS_PER_IP,
+        CodeRequestsThrottled,
+    )
+    user = find_user(identifier) or _user_by_email(identifier)
+    if user is None or not user.is_active or not (user.email or user.phone):
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    channel = PasswordCode.Channel.EMAIL if user.email else PasswordCode.Channel.SMS
+    with transaction.atomic():
+        # A new code replaces any open one, so only the latest message works.
+        PasswordCode.objects.filter(user=user, spent_at__isnull=True).update(spent_at=now)
+        PasswordCode.objects.create(
+            user=user,
+            code_hash=_code_hash(user, code),
+            channel=channel,
+            expires_at=now + dt.timedelta(minutes=settings.PEKEN_PASSWORD_CODE_MINUTES),
+        )
+        transaction.on_commit(lambda: _send_code(user, channel, code))
+
+
+def _user_by_email(identifier: str) -> User | None:
+    identifier = (identifier or "").strip()
+    if "@" not in identifier:
+        return None
+    matches = list(User.objects.filter(email__iexact=identifier)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _send_code(user: User, channel: str, code: str) -> None:
+    minutes = settings.PEKEN_PASSWORD_CODE_MINUTES
+    text = _(
+        "Kode Peken Anda: %(code)s. Berlaku %(minutes)s menit. Jangan berikan kode ini kepada "
+        "siapa pun, termasuk petugas."
+    ) % {"code": code, "minutes": minutes}
+    if channel == PasswordCode.Channel.EMAIL:
+        send_mail(_("Kode kata sandi Peken"), text, None, [user.email])
+    else:
+        send_sms(user.phone, text)
+
+
+def password_code_redeem(*, identifier: str, code: str, password: str) -> User:
+    """Sets the password with a code from password_code_request; clears the account's lock."""
+    user = find_user(identifier) or _user_by_email(identifier)
+    if user is None:
+        raise InvalidCode()
+    now = timezone.now()
+    with transaction.atomic():
+        open_code = (
+            PasswordCode.objects.select_for_update()
+            .filter(user=user, spent_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if open_code is None:
+            raise InvalidCode()
+        if not hmac.compare_digest(open_code.code_hash, _code_hash(user, code.strip())):
+            open_code.wrong_tries += 1
+            if open_code.wrong_tries >= PASSWORD_CODE_WRONG_TRIES:
+                open_code.spent_at = now
+            open_code.save(update_fields=["wrong_tries", "spent_at"])
+            wrong = True
+        else:
+            wrong = False
+            password_check(password, user=user)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            open_code.spent_at = now
+            open_code.save(update_fields=["spent_at"])
+            # Whoever holds the code owns the account: a lock from others' guesses ends here.
+            LoginThrottle.objects.filter(
+                scope=LoginThrottle.Scope.ACCOUNT, key=f"user:{user.pk}"
+            ).delete()
+            LoginThrottle.objects.filter(
+                scope=LoginThrottle.Scope.IP_ACCOUNT, key__endswith=f"|user:{user.pk}"
+            ).delete()
+    if wrong:
+        # Raised after the block so the wrong try is counted, not rolled back.
+        raise InvalidCode()
+    return user

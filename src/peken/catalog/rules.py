@@ -3,6 +3,7 @@ translation (peken.core.rule_errors): they go straight to the shop owner or offi
 value, in their language."""
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -171,18 +172,58 @@ def normalize_term(term: str) -> str:
     return cleaned
 
 
+# Letters from other scripts that look like Latin ones: "rоkоk" with Cyrillic о reads as
+# "rokok" to a buyer, so it must to the filter too. Checked after case folding.
+_LOOK_ALIKE_LETTERS = str.maketrans(
+    {
+        "а": "a", "в": "b", "с": "c", "е": "e", "ё": "e", "н": "h", "і": "i", "ј": "j",
+        "к": "k", "м": "m", "о": "o", "р": "p", "ѕ": "s", "т": "t", "у": "y", "х": "x",
+        "ԁ": "d", "ɡ": "g", "ո": "n", "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i",
+        "κ": "k", "μ": "u", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+        "ı": "i",
+    }
+)  # fmt: skip
+# Digits and signs that stand in for letters ("r0k0k", "mir4s"): a term's letter also matches
+# these where it stands in a word.
+_STAND_INS = {
+    "a": "4@", "b": "8", "e": "3", "g": "69", "i": "1!|l", "l": "1!|i", "o": "0",
+    "s": "5$", "t": "7", "z": "2",
+}  # fmt: skip
+
+
+def fold_for_matching(text: str) -> str:
+    """Text as a reader sees it: compatibility forms unified (NFKC: full-width letters,
+    ligatures), invisible format characters (zero-width space and joiners, soft hyphen)
+    dropped, accents dropped, lower case, and Cyrillic or Greek look-alikes read as Latin."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    text = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return unicodedata.normalize("NFC", text).translate(_LOOK_ALIKE_LETTERS)
+
+
+def _letter_pattern(letter: str) -> str:
+    stand_ins = _STAND_INS.get(letter, "")
+    return f"[{re.escape(letter + stand_ins)}]" if stand_ins else re.escape(letter)
+
+
 def _term_pattern(term: str) -> re.Pattern[str]:
     # Whole words only: "emas" must not catch "kemasan", nor "bir" catch "birthday". Words of a
-    # phrase may be separated by any run of spaces or line breaks.
-    words = [re.escape(word) for word in term.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    # phrase may be separated by any run of spaces or line breaks. Stand-in digits count as
+    # word characters, so "r0k0k" is one word and still matches "rokok".
+    words = [
+        "".join(_letter_pattern(letter) for letter in word)
+        for word in fold_for_matching(term).split()
+    ]
+    return re.compile(r"(?<![\w!|@$])" + r"\s+".join(words) + r"(?![\w!|@$])")
 
 
 def prohibited_match(
     *, name: str, description: str, terms: Iterable[tuple[str, str]]
 ) -> ProhibitedMatch | None:
-    """The first (term, reason) whose term appears as whole words in the name or description."""
-    text = f"{name}\n{description}"
+    """The first (term, reason) whose term appears as whole words in the name or description,
+    after folding away the tricks that hide a word from a filter but not from a reader."""
+    text = fold_for_matching(f"{name}\n{description}")
     for term, reason in terms:
         if term.strip() and _term_pattern(term).search(text):
             return ProhibitedMatch(term=term, reason=reason)
