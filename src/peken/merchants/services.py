@@ -124,6 +124,39 @@ def _checked(details: MerchantDetails) -> tuple[dict, dict, Kelurahan]:
     )
 
 
+def merchant_details_problems(
+    details: MerchantDetails, *, owner_full_name: str | None = None, **owner_values: str
+) -> dict[str, str]:
+    """Every field a service would refuse, with its message: a form shows them all at once
+    (the services stop at the first). Owner fields are checked when given (owner_nik,
+    owner_phone, owner_full_name)."""
+    checks = {
+        "kind": lambda: rules.check_kind_and_line(details.kind, details.line),
+        "name": lambda: rules.check_name(details.name),
+        "phone": lambda: identity_rules.normalize_phone(details.phone),
+        "address": lambda: rules.check_address(details.address),
+        "nib": lambda: rules.check_nib(details.nib),
+        "opening_hours": lambda: rules.check_opening_hours(details.opening_hours),
+        "bank_account": lambda: rules.check_bank_account(
+            details.bank_code, details.account_number, details.holder_name
+        ),
+    }
+    if "owner_nik" in owner_values:
+        nik = owner_values["owner_nik"]
+        checks["owner_nik"] = lambda: identity_rules.check_nik(nik, today=timezone.localdate())
+    if "owner_phone" in owner_values:
+        checks["owner_phone"] = lambda: identity_rules.normalize_phone(owner_values["owner_phone"])
+    problems = {}
+    for field_name, check in checks.items():
+        try:
+            check()
+        except (rules.MerchantRuleError, identity_rules.IdentityError) as error:
+            problems[field_name] = str(error)
+    if owner_full_name is not None and not " ".join(owner_full_name.split()):
+        problems["owner_full_name"] = _("Nama pemilik wajib diisi.")
+    return problems
+
+
 def _create(*, owner: User, values: dict, bank: dict, kelurahan: Kelurahan, **extra) -> Merchant:
     merchant = Merchant.objects.create(owner=owner, kelurahan=kelurahan, **values, **extra)
     BankAccount.objects.create(merchant=merchant, **bank)
