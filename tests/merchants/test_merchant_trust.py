@@ -1,6 +1,8 @@
 """Trust in verification and payouts: four eyes, the owner's consent, re-review after changes."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 import factories
 from payment_steps import charge, complete, pay, two_shop_checkout
@@ -135,7 +137,7 @@ def owner_payload(merchant, **changes):
     return payload
 
 
-def test_a_new_bank_account_holds_payouts_until_an_officer_confirms(api):
+def test_a_new_bank_account_holds_payouts_until_an_officer_confirms(api, city_admin):
     checkout, orders = two_shop_checkout()
     pay(charge(checkout))
     complete(orders[0])
@@ -155,6 +157,11 @@ def test_a_new_bank_account_holds_payouts_until_an_officer_confirms(api):
     assert merchant_balance(shop.pk) == owed
     [held] = payouts_held()
     assert held.merchant == shop and held.balance == owed and "belum dikonfirmasi" in held.reason
+
+    admin = Client()
+    admin.force_login(city_admin)
+    listing = admin.get(reverse("admin:payouts_payoutbatch_changelist")).content.decode()
+    assert "Pencairan ditahan (1 toko)" in listing and shop.name in listing
 
     assert api(shop.owner).post(f"/officer/merchants/{shop.pk}/confirm-bank").status_code == 403
     officer = factories.officer(kelurahan_code=shop.kelurahan.code)

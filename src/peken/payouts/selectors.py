@@ -9,7 +9,7 @@ from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_role
 from peken.core.errors import NotFound
 from peken.ledger.models import LedgerLine
-from peken.ledger.selectors import merchant_balance, merchant_statement
+from peken.ledger.selectors import merchant_balance, merchant_balances, merchant_statement
 from peken.merchants.models import Merchant
 from peken.merchants.selectors import merchant_of_owner
 from peken.payouts.models import Payout, PayoutBatch, SettlementImport
@@ -69,8 +69,6 @@ class HeldPayout:
 
 def payouts_held() -> list[HeldPayout]:
     """Shops owed money that a payout run skips, and why (a new bank account not yet confirmed)."""
-    from peken.ledger.selectors import merchant_balances
-
     balances = merchant_balances()
     shops = Merchant.objects.filter(bank_account__is_payout_held=True).order_by("pk")
     reason = _("Rekening bank baru belum dikonfirmasi petugas kelurahan.")
