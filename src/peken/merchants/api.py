@@ -99,6 +99,13 @@ class MerchantManageOut(MerchantPublicOut):
     bank: BankOut | None
     owner: OwnerOut
     is_registered_by_officer: bool
+    owner_consented_at: dt.datetime | None
+    is_payout_held: bool
+
+    @staticmethod
+    def resolve_is_payout_held(merchant) -> bool:
+        account = getattr(merchant, "bank_account", None)
+        return bool(account and account.is_payout_held)
 
     @staticmethod
     def resolve_status_label(merchant) -> str:
@@ -205,6 +212,18 @@ def my_merchant_submit(request, merchant_id: int):
     return selectors.merchant_of_owner(owner=request.user, merchant_id=merchant_id)
 
 
+@router.post(
+    "/my/merchants/{merchant_id}/consent",
+    response=MerchantManageOut,
+    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "merchant_not_found"]},
+)
+def my_merchant_consent(request, merchant_id: int):
+    """The owner confirms a shop an officer registered for them (its data and bank account)."""
+    merchant = selectors.merchant_of_owner(owner=request.user, merchant_id=merchant_id)
+    services.merchant_owner_consent(actor=request.user, merchant=merchant)
+    return selectors.merchant_of_owner(owner=request.user, merchant_id=merchant_id)
+
+
 # --- officers -------------------------------------------------------------------------------
 
 
@@ -263,6 +282,8 @@ DECISION_ERRORS = {
         "merchant_not_found",
         "merchant_status_conflict",
         "invalid_input",
+        "second_person_required",
+        "owner_consent_missing",
     ]
 }
 
@@ -304,3 +325,15 @@ def merchant_suspend(request, merchant_id: int, payload: ReasonIn):
 )
 def merchant_reinstate(request, merchant_id: int):
     return _decide(request, merchant_id, "reinstate")
+
+
+@router.post(
+    "/officer/merchants/{merchant_id}/confirm-bank",
+    response=MerchantManageOut,
+    openapi_extra=DECISION_ERRORS,
+)
+def merchant_bank_confirm(request, merchant_id: int):
+    """Confirms a verified shop's new bank account; its held payouts resume."""
+    merchant = selectors.merchant_by_id(merchant_id=merchant_id)
+    services.bank_account_confirm(actor=request.user, merchant=merchant)
+    return selectors.merchant_for_officer(viewer=request.user, merchant_id=merchant_id)

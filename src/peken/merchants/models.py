@@ -69,6 +69,9 @@ class Merchant(models.Model):
         related_name="+",
         help_text="Petugas yang mendaftarkan toko atas nama pemiliknya.",
     )
+    # A shop an officer registered for its owner is verified only after the owner confirms, in
+    # their own account, that the shop, its data and its bank account are theirs.
+    owner_consented_at = models.DateTimeField("pemilik menyetujui pada", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +102,9 @@ class BankAccount(models.Model):
     bank_code = models.CharField("bank", max_length=20)
     account_number = models.CharField("nomor rekening", max_length=30)
     holder_name = models.CharField("nama pemilik rekening", max_length=120)
+    # A verified shop that changes its account keeps selling, but nothing is paid into the new
+    # account until an officer of its area confirms it (a second person checks the book).
+    is_payout_held = models.BooleanField("pencairan ditahan", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

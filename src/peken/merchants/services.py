@@ -14,7 +14,7 @@ from peken.accounts.models import Role, RoleGrant, User
 from peken.catalog.models import Product
 from peken.catalog.rules import search_text_for
 from peken.core.audit import audit_record, changed_fields, snapshot
-from peken.core.errors import Conflict, InvalidInput
+from peken.core.errors import Conflict, InvalidInput, PermissionDenied
 from peken.core.images import image_clean
 from peken.merchants import rules
 from peken.merchants.models import BankAccount, Merchant
@@ -45,6 +45,20 @@ class MerchantStatusConflict(Conflict):
 class OwnerIdentityTaken(Conflict):
     code = "identity_taken"
     default_message = gettext_lazy("NIK ini sudah dipakai akun lain.")
+
+
+class SecondPersonRequired(PermissionDenied):
+    code = "second_person_required"
+    default_message = gettext_lazy(
+        "Toko yang Anda daftarkan atau miliki harus diverifikasi petugas lain atau admin kota."
+    )
+
+
+class OwnerConsentMissing(Conflict):
+    code = "owner_consent_missing"
+    default_message = gettext_lazy(
+        "Pemilik belum mengonfirmasi toko, datanya, dan rekeningnya dari akunnya sendiri."
+    )
 
 
 @dataclass
@@ -108,6 +122,39 @@ def _checked(details: MerchantDetails) -> tuple[dict, dict, Kelurahan]:
         {"bank_code": bank_code, "account_number": number, "holder_name": holder},
         kelurahan,
     )
+
+
+def merchant_details_problems(
+    details: MerchantDetails, *, owner_full_name: str | None = None, **owner_values: str
+) -> dict[str, str]:
+    """Every field a service would refuse, with its message: a form shows them all at once
+    (the services stop at the first). Owner fields are checked when given (owner_nik,
+    owner_phone, owner_full_name)."""
+    checks = {
+        "kind": lambda: rules.check_kind_and_line(details.kind, details.line),
+        "name": lambda: rules.check_name(details.name),
+        "phone": lambda: identity_rules.normalize_phone(details.phone),
+        "address": lambda: rules.check_address(details.address),
+        "nib": lambda: rules.check_nib(details.nib),
+        "opening_hours": lambda: rules.check_opening_hours(details.opening_hours),
+        "bank_account": lambda: rules.check_bank_account(
+            details.bank_code, details.account_number, details.holder_name
+        ),
+    }
+    if "owner_nik" in owner_values:
+        nik = owner_values["owner_nik"]
+        checks["owner_nik"] = lambda: identity_rules.check_nik(nik, today=timezone.localdate())
+    if "owner_phone" in owner_values:
+        checks["owner_phone"] = lambda: identity_rules.normalize_phone(owner_values["owner_phone"])
+    problems = {}
+    for field_name, check in checks.items():
+        try:
+            check()
+        except (rules.MerchantRuleError, identity_rules.IdentityError) as error:
+            problems[field_name] = str(error)
+    if owner_full_name is not None and not " ".join(owner_full_name.split()):
+        problems["owner_full_name"] = _("Nama pemilik wajib diisi.")
+    return problems
 
 
 def _create(*, owner: User, values: dict, bank: dict, kelurahan: Kelurahan, **extra) -> Merchant:
@@ -219,11 +266,30 @@ def merchant_update(*, actor: User, merchant: Merchant, details: MerchantDetails
         )
         before = _merchant_picture(merchant)
         renamed = values["name"] != merchant.name
+        moved = kelurahan.pk != merchant.kelurahan_id or values["address"] != merchant.address
+        bank_changed = _bank_changed(merchant, bank)
         for key, value in values.items():
             setattr(merchant, key, value)
         merchant.kelurahan = kelurahan
+        if moved and merchant.status in REVIEWED_STATUSES:
+            # A move is reviewed again by the officer of the new area (who has not seen the
+            # place); the shop stops selling until then, as a new shop would.
+            merchant.status = Merchant.Status.SUBMITTED
+            merchant.status_reason = _("Alamat atau kelurahan berubah; menunggu verifikasi ulang.")
+            merchant.status_changed_at = timezone.now()
+            merchant.status_changed_by = actor
         merchant.save()
-        BankAccount.objects.update_or_create(merchant=merchant, defaults=bank)
+        # A new bank account on a reviewed shop: the shop keeps selling (a small shop lives
+        # off today's sales) but payouts wait until a second person confirms the account, so
+        # a stolen login or a pressed owner cannot redirect the money unseen.
+        hold = bank_changed and merchant.status in REVIEWED_STATUSES
+        if bank_changed and actor.pk != merchant.owner_id and merchant.registered_by_id:
+            # The owner consented to the account they saw, not to one changed for them since.
+            merchant.owner_consented_at = None
+            merchant.save(update_fields=["owner_consented_at"])
+        BankAccount.objects.update_or_create(
+            merchant=merchant, defaults={**bank, **({"is_payout_held": True} if hold else {})}
+        )
         merchant.refresh_from_db()
         after = _merchant_picture(merchant)
         if renamed:
@@ -238,6 +304,66 @@ def merchant_update(*, actor: User, merchant: Merchant, details: MerchantDetails
                 after=changes,
             )
     return merchant
+
+
+REVIEWED_STATUSES = {Merchant.Status.VERIFIED, Merchant.Status.SUSPENDED}
+
+
+def _bank_changed(merchant: Merchant, bank: dict) -> bool:
+    account = BankAccount.objects.filter(merchant=merchant).first()
+    if account is None:
+        return False
+    return any(getattr(account, key) != value for key, value in bank.items())
+
+
+def merchant_owner_consent(*, actor: User, merchant: Merchant) -> Merchant:
+    """The owner confirms a shop an officer registered for them: its data and bank are theirs."""
+    if actor.pk != merchant.owner_id:
+        raise PermissionDenied()
+    with transaction.atomic():
+        locked = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        if locked.owner_consented_at is None:
+            locked.owner_consented_at = timezone.now()
+            locked.save(update_fields=["owner_consented_at", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="merchant.owner_consent",
+                target=locked,
+                after={
+                    **_merchant_picture(locked),
+                    "owner_consented_at": str(locked.owner_consented_at),
+                },
+            )
+    return locked
+
+
+def bank_account_confirm(*, actor: User, merchant: Merchant) -> BankAccount:
+    """An officer of the area (not the owner) confirms a changed account; payouts resume."""
+    permissions.require_area(actor, merchant.kelurahan)
+    if actor.pk == merchant.owner_id:
+        raise SecondPersonRequired()
+    with transaction.atomic():
+        account = BankAccount.objects.select_for_update().get(merchant=merchant)
+        if account.is_payout_held:
+            account.is_payout_held = False
+            account.save(update_fields=["is_payout_held", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="merchant.bank_confirm",
+                target=merchant,
+                before={"is_payout_held": True},
+                after={**snapshot(account, BANK_AUDIT_FIELDS), "is_payout_held": False},
+            )
+    return account
+
+
+def _require_second_person(actor: User, merchant: Merchant) -> None:
+    """Four eyes: who registered or owns a shop does not verify it; an officer-registered shop
+    needs its owner's own confirmation first."""
+    if actor.pk in (merchant.owner_id, merchant.registered_by_id):
+        raise SecondPersonRequired()
+    if merchant.registered_by_id is not None and merchant.owner_consented_at is None:
+        raise OwnerConsentMissing()
 
 
 def _reindex_products(merchant: Merchant) -> None:
@@ -290,6 +416,10 @@ def merchant_transition(
             raise InvalidInput(
                 _("Lengkapi rekening bank sebelum mengajukan verifikasi."), field="bank_account"
             )
+        if action == "verify":
+            _require_second_person(actor, locked)
+            # The verifier checks the bank account with the rest.
+            BankAccount.objects.filter(merchant=locked).update(is_payout_held=False)
         before = {"status": locked.status, "status_reason": locked.status_reason}
         locked.status = new_status
         locked.status_reason = reason if action in rules.ACTIONS_NEEDING_REASON else ""

@@ -10,7 +10,7 @@ from peken.accounts.permissions import has_role
 from peken.admin_site import ReadOnlyInline, ReadOnlyModelAdmin
 from peken.core.errors import DomainError
 from peken.core.tabular import read_upload
-from peken.payouts import services
+from peken.payouts import selectors, services
 from peken.payouts.models import Payout, PayoutBatch, SettlementDifference, SettlementImport
 
 
@@ -41,7 +41,10 @@ class PayoutBatchAdmin(ReadOnlyModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         can_run = has_role(request.user, Role.CITY_ADMIN) or request.user.is_superuser
-        return super().changelist_view(request, {**(extra_context or {}), "can_run": can_run})
+        # Shops a run skips are listed with the reason, so nobody wonders where their money is.
+        held = selectors.payouts_held()
+        context = {**(extra_context or {}), "can_run": can_run, "held": held}
+        return super().changelist_view(request, context)
 
     def get_urls(self):
         own = [

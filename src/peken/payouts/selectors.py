@@ -9,7 +9,7 @@ from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_role
 from peken.core.errors import NotFound
 from peken.ledger.models import LedgerLine
-from peken.ledger.selectors import merchant_balance, merchant_statement
+from peken.ledger.selectors import merchant_balance, merchant_balances, merchant_statement
 from peken.merchants.models import Merchant
 from peken.merchants.selectors import merchant_of_owner
 from peken.payouts.models import Payout, PayoutBatch, SettlementImport
@@ -58,3 +58,18 @@ def settlement_import(*, viewer: User, import_id: int) -> SettlementImport:
     if found is None:
         raise NotFound(_("Laporan settlement tidak ditemukan."))
     return found
+
+
+@dataclass(frozen=True)
+class HeldPayout:
+    merchant: Merchant
+    balance: int
+    reason: str
+
+
+def payouts_held() -> list[HeldPayout]:
+    """Shops owed money that a payout run skips, and why (a new bank account not yet confirmed)."""
+    balances = merchant_balances()
+    shops = Merchant.objects.filter(bank_account__is_payout_held=True).order_by("pk")
+    reason = _("Rekening bank baru belum dikonfirmasi petugas kelurahan.")
+    return [HeldPayout(shop, balances.get(shop.pk, 0), reason) for shop in shops]

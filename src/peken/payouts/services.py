@@ -99,7 +99,9 @@ def _pay_everyone(batch: PayoutBatch) -> list[rules.BankTransfer]:
     # since the second reads the balance after the first's payout entries.
     owed = {merchant: amount for merchant, amount in merchant_balances().items() if amount > 0}
     accounts = (
-        BankAccount.objects.select_for_update().filter(merchant_id__in=owed).order_by("merchant_id")
+        BankAccount.objects.select_for_update()
+        .filter(merchant_id__in=owed, is_payout_held=False)
+        .order_by("merchant_id")
     )
     accounts = list(accounts)
     owed = {merchant: amount for merchant, amount in merchant_balances().items() if amount > 0}

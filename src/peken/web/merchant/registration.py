@@ -162,9 +162,14 @@ def _finish(request, progress: dict, form):
         except DomainError as error:
             messages.warning(request, _("Toko tersimpan, tetapi fotonya belum: %s") % error.message)
             return redirect(f"{reverse('web:merchant-photo')}?toko={shop.pk}")
+    # The shop is a draft: say so, and what makes it sell (the owner may add goods first).
     messages.success(
         request,
-        _("Toko %s tersimpan. Periksa lalu ajukan verifikasi ke petugas kelurahan.") % shop.name,
+        _(
+            "Toko %s tersimpan sebagai DRAF: belum tampil untuk pembeli. Langkah berikutnya: "
+            "tekan “Ajukan verifikasi” di halaman toko agar petugas kelurahan memeriksanya."
+        )
+        % shop.name,
     )
     return redirect(home)
 

@@ -5,6 +5,7 @@ from peken.web.merchant import orders, products, registration, views
 urlpatterns = [
     path("penjual/", views.merchant_home, name="merchant-home"),
     path("penjual/ajukan/", views.merchant_submit, name="merchant-submit"),
+    path("penjual/konfirmasi/", views.merchant_consent, name="merchant-consent"),
     path("penjual/foto/", views.merchant_photo, name="merchant-photo"),
     path("penjual/toko/", views.merchant_edit, name="merchant-edit"),
     path("penjual/keuangan/", views.merchant_money_page, name="merchant-money"),

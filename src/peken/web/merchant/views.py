@@ -12,7 +12,12 @@ from django.views.decorators.http import require_POST
 from peken.core.errors import InvalidInput
 from peken.core.months import Month
 from peken.merchants.models import Merchant
-from peken.merchants.services import merchant_photo_set, merchant_transition, merchant_update
+from peken.merchants.services import (
+    merchant_owner_consent,
+    merchant_photo_set,
+    merchant_transition,
+    merchant_update,
+)
 from peken.payouts.selectors import merchant_money
 from peken.quotas.selectors import quota_status
 from peken.web.merchant.forms import (
@@ -51,6 +56,8 @@ def merchant_home(request):
         balance=money.balance,
         counts=order_counts(owner=request.user, merchant_id=shop.pk),
         can_submit=shop.status in SUBMITTABLE,
+        awaits_consent=shop.registered_by_id is not None and shop.owner_consented_at is None,
+        is_payout_held=getattr(getattr(shop, "bank_account", None), "is_payout_held", False),
     )
     return render(request, "web/merchant/home.html", context)
 
@@ -66,6 +73,19 @@ def merchant_submit(request, shop):
     if submitted:
         messages.success(
             request, _("Toko diajukan. Petugas kelurahan %s akan memeriksanya.") % shop.kelurahan
+        )
+    return redirect(shop_url("web:merchant-home", shop))
+
+
+@require_POST
+@shop_page
+def merchant_consent(request, shop):
+    """The owner confirms a shop an officer registered for them: its data and bank are theirs."""
+    if attempt(request, lambda: merchant_owner_consent(actor=request.user, merchant=shop)):
+        messages.success(
+            request,
+            _("Terima kasih. Toko Anda kini dapat diverifikasi petugas kelurahan %s.")
+            % shop.kelurahan,
         )
     return redirect(shop_url("web:merchant-home", shop))
 
@@ -87,6 +107,30 @@ def merchant_photo(request, shop):
     return render(request, "web/merchant/photo.html", shop_context(request, shop, form=form))
 
 
+def _tell_what_the_change_did(request, shop: Merchant) -> None:
+    was_selling = shop.status == Merchant.Status.VERIFIED
+    shop.refresh_from_db()
+    account = getattr(shop, "bank_account", None)
+    if was_selling and shop.status == Merchant.Status.SUBMITTED:
+        messages.warning(
+            request,
+            _(
+                "Data toko tersimpan. Karena alamat atau kelurahan berubah, toko diperiksa ulang "
+                "petugas kelurahan dan tidak tampil untuk pembeli sampai terverifikasi lagi."
+            ),
+        )
+    elif account is not None and account.is_payout_held:
+        messages.warning(
+            request,
+            _(
+                "Data toko tersimpan. Toko tetap berjualan, tetapi pencairan ke rekening baru "
+                "ditahan sampai petugas kelurahan mengonfirmasi rekening itu."
+            ),
+        )
+    else:
+        messages.success(request, _("Data toko tersimpan."))
+
+
 @shop_page
 def merchant_edit(request, shop):
     """The shop's details and bank account, changed through merchant_update (as the API's PUT):
@@ -103,7 +147,7 @@ def merchant_edit(request, shop):
             form = bank if field == "bank_account" else business
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Data toko tersimpan."))
+            _tell_what_the_change_did(request, shop)
             return redirect(shop_url("web:merchant-home", shop))
     context = shop_context(request, shop, tab="home", business=business, bank=bank)
     return render(request, "web/merchant/edit.html", context)

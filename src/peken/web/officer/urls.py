@@ -6,6 +6,11 @@ urlpatterns = [
     path("petugas/", views.officer_queue, name="officer-queue"),
     path("petugas/toko/<int:merchant_id>/", views.officer_merchant, name="officer-merchant"),
     path(
+        "petugas/toko/<int:merchant_id>/konfirmasi-rekening/",
+        views.officer_bank_confirm,
+        name="officer-bank-confirm",
+    ),
+    path(
         "petugas/toko/<int:merchant_id>/<slug:action>/",
         views.officer_merchant_decide,
         name="officer-merchant-decide",

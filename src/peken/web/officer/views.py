@@ -107,6 +107,10 @@ def officer_merchant(request, merchant_id: int):
             "account_number": masked_account_number(bank.account_number) if bank else "",
             "products": products_of_shop(merchant=merchant),
             "decisions": decisions,
+            "is_second_person": request.user.pk
+            not in (merchant.owner_id, merchant.registered_by_id),
+            "awaits_consent": merchant.registered_by_id is not None
+            and merchant.owner_consented_at is None,
         },
     )
 
@@ -131,6 +135,21 @@ def officer_merchant_decide(request, merchant_id: int, action: str):
     return redirect("web:officer-merchant", merchant_id=merchant.pk)
 
 
+@require_POST
+@role_required(*OFFICER_ROLES)
+@domain_errors
+def officer_bank_confirm(request, merchant_id: int):
+    """A verified shop's new bank account checked by the officer: held payouts resume."""
+    merchant = selectors.merchant_by_id(merchant_id=merchant_id)
+    services.bank_account_confirm(actor=request.user, merchant=merchant)
+    messages.success(
+        request,
+        _("Rekening baru toko %(name)s dikonfirmasi; pencairan berjalan lagi.")
+        % {"name": merchant.name},
+    )
+    return redirect("web:officer-merchant", merchant_id=merchant.pk)
+
+
 @role_required(*OFFICER_ROLES)
 @domain_errors
 def officer_register(request):
@@ -140,12 +159,26 @@ def officer_register(request):
         request.FILES or None,
         kelurahan=kelurahan_of_area(officer=request.user),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _show_problems(form):
         merchant = _register(request, form)
         if merchant is not None:
             return redirect("web:officer-merchant", merchant_id=merchant.pk)
     status = 422 if form.errors else 200
     return render(request, "web/officer/register.html", {"form": form}, status=status)
+
+
+def _show_problems(form: OwnerShopForm) -> bool:
+    """Puts every value the service would refuse next to its field at once; True if any."""
+    data = form.cleaned_data
+    problems = services.merchant_details_problems(
+        form.details(),
+        owner_full_name=data["owner_full_name"],
+        owner_nik=data["owner_nik"],
+        owner_phone=data["owner_phone"],
+    )
+    for field, message in problems.items():
+        form.add_service_error(field, message)
+    return bool(problems)
 
 
 def _register(request, form: OwnerShopForm) -> Merchant | None:
@@ -167,7 +200,10 @@ def _register(request, form: OwnerShopForm) -> Merchant | None:
         return None
     messages.success(
         request,
-        _("Toko %(name)s terdaftar dan menunggu verifikasi. Pemilik belum punya kata sandi.")
+        _(
+            "Toko %(name)s terdaftar. Sebelum diverifikasi, pemilik harus mengonfirmasi data "
+            "dan rekeningnya dari akunnya sendiri, lalu petugas lain atau admin kota memverifikasi."
+        )
         % {"name": merchant.name},
     )
     if data.get("photo"):
