@@ -33,3 +33,21 @@ def test_others_see_only_the_last_four_digits(api, who):
     assert seen, (one.status_code, listed.status_code)
     assert all(FULL not in text for text in seen)
     assert any(MASKED in text for text in seen)
+
+
+def test_an_auditor_cannot_open_a_shop(api):
+    """Issue 17, item 7: the auditor reads everything and changes nothing."""
+    from peken.merchants.models import Merchant
+
+    payload = {
+        "name": "Toko Auditor",
+        "kind": "toko_kelontong",
+        "phone": "081234500001",
+        "address": "Jl. Kedungdoro No. 12",
+        "kelurahan_code": "35.78.05.1003",
+        "bank": {"bank_code": "BRI", "account_number": "001201001234", "holder_name": "Audit"},
+        "owner_nik": factories.valid_nik(),
+    }
+    response = api(factories.user(None, Role.AUDITOR)).post("/my/merchants", payload)
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert not Merchant.objects.exists()
