@@ -18,6 +18,15 @@ def require_role(user: User, *roles: str) -> None:
         raise PermissionDenied()
 
 
+def require_writer(user: User) -> None:
+    """An auditor reads everything and changes nothing: refused even for what any signed-in
+    person may do (opening a shop), unless they also hold a role that writes."""
+    if has_role(user, Role.AUDITOR) and not has_role(
+        user, *(role for role in Role.values if role != Role.AUDITOR)
+    ):
+        raise PermissionDenied()
+
+
 def officer_covers(user: User, kelurahan: Kelurahan) -> bool:
     """An officer of this kelurahan, or of the kecamatan it lies in."""
     return any(

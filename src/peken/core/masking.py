@@ -17,3 +17,12 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) <= 8:
         return "*" * len(phone)
     return phone[:4] + "*" * (len(phone) - 8) + phone[-4:]
+
+
+def mask_account_number(number: str | None) -> str:
+    """`0123456789012` → `*********9012`: enough to recognise, not enough to copy."""
+    if not number:
+        return ""
+    if len(number) <= 4:
+        return "*" * len(number)
+    return "*" * (len(number) - 4) + number[-4:]

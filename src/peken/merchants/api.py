@@ -6,7 +6,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from peken.core.masking import mask_nik
+from peken.accounts.permissions import require_writer
+from peken.core.masking import mask_account_number, mask_nik
 from peken.merchants import rules, selectors, services
 from peken.merchants.models import Merchant
 from peken.merchants.permissions import can_see_owner_nik
@@ -112,8 +113,20 @@ class MerchantManageOut(MerchantPublicOut):
         return Merchant.Status(merchant.status).label
 
     @staticmethod
-    def resolve_bank(merchant):
-        return getattr(merchant, "bank_account", None)
+    def resolve_bank(merchant, context):
+        """The full account number only to the shop's owner; anyone else (officer, city admin,
+        auditor) sees its last 4 digits. The bank file for payouts reads the model, not this."""
+        bank = getattr(merchant, "bank_account", None)
+        if bank is None:
+            return None
+        number = bank.account_number
+        if context["request"].user.pk != merchant.owner_id:
+            number = mask_account_number(number)
+        return {
+            "bank_code": bank.bank_code,
+            "account_number": number,
+            "holder_name": bank.holder_name,
+        }
 
     @staticmethod
     def resolve_is_registered_by_officer(merchant) -> bool:
@@ -153,7 +166,8 @@ def merchant_detail(request, merchant_id: int):
     openapi_extra={"x-error-codes": [*ERRORS_AUTH, *ERRORS_INPUT, "identity_taken"]},
 )
 def merchant_register(request, payload: MerchantRegisterIn):
-    """Opens a shop as a draft owned by the signed-in person."""
+    """Opens a shop as a draft owned by the signed-in person (not an auditor: read-only)."""
+    require_writer(request.user)
     merchant = services.merchant_register(
         actor=request.user, details=payload.details(), owner_nik=payload.owner_nik
     )

@@ -5,6 +5,7 @@ from ninja import File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
+from peken.core.masking import mask_account_number
 from peken.core.tabular import read_upload
 from peken.merchants.selectors import merchants_of_owner
 from peken.payouts import selectors, services
@@ -24,6 +25,13 @@ class PayoutOut(Schema):
     @staticmethod
     def resolve_created_at(payout) -> dt.datetime:
         return payout.batch.created_at
+
+    @staticmethod
+    def resolve_account_number(payout, context) -> str:
+        """In full only to the shop's owner; a city admin takes it from the bank file."""
+        if context["request"].user.pk == payout.merchant.owner_id:
+            return payout.account_number
+        return mask_account_number(payout.account_number)
 
 
 class StatementLineOut(Schema):

@@ -5,6 +5,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from peken.core.spreadsheet import safe_cell
+
 BANK_FILE_COLUMNS = ("bank", "account_number", "holder_name", "amount", "reference")
 
 
@@ -27,17 +29,12 @@ def bank_file(transfers: Iterable[BankTransfer]) -> str:
             (
                 transfer.bank,
                 transfer.account_number,
-                _no_formula(transfer.holder_name),
+                safe_cell(transfer.holder_name),
                 transfer.amount,
                 transfer.reference,
             )
         )
     return out.getvalue()
-
-
-def _no_formula(text: str) -> str:
-    """A name that a spreadsheet would run as a formula is written as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def payout_reference(batch_id: int, merchant_id: int) -> str:

@@ -31,7 +31,7 @@ def merchant_money(*, viewer: User, merchant_id: int, lines: int = 50) -> Mercha
             raise NotFound(_("Toko tidak ditemukan."))
     else:
         merchant = merchant_of_owner(owner=viewer, merchant_id=merchant_id)
-    payouts = list(merchant.payouts.select_related("batch").order_by("-batch_id")[:20])
+    payouts = list(merchant.payouts.select_related("batch", "merchant").order_by("-batch_id")[:20])
     statement = list(merchant_statement(merchant.pk).reverse()[:lines])
     return MerchantMoney(merchant, merchant_balance(merchant.pk), payouts, statement)
 

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from peken.core.errors import NotFound
+from peken.core.spreadsheet import safe_row
 from peken.merchants.models import Merchant
 from peken.reports.compliance import named
 from peken.reports.selectors import Dashboard
@@ -326,13 +327,13 @@ def xlsx_bytes(table: Table, heading: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = table.title[:31]
-    sheet.append([heading])
+    sheet.append(safe_row([heading]))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([column.label for column in table.columns])
+    sheet.append(safe_row(column.label for column in table.columns))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
         for index, column in enumerate(table.columns, start=1):
             _format(sheet.cell(row=sheet.max_row, column=index), column.kind)
     for index, column in enumerate(table.columns, start=1):
@@ -359,17 +360,17 @@ def csv_bytes(table: Table) -> bytes:
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
     writer.writerow(
-        [
+        safe_row(
             f"{column.label} (%)" if column.kind == "percent" else column.label
             for column in table.columns
-        ]
+        )
     )
     for row in table.rows:
         writer.writerow(
-            [
+            safe_row(
                 _csv_value(value, column.kind)
                 for value, column in zip(row, table.columns, strict=True)
-            ]
+            )
         )
     return ("\ufeff" + output.getvalue()).encode("utf-8")
 

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from peken.accounts.models import OPD
 from peken.core.months import Month
+from peken.core.spreadsheet import safe_row
 from peken.web.opd.compliance import ComplianceRow, month_label
 
 RUPIAH_FORMAT = '"Rp" #,##0'
@@ -38,14 +39,14 @@ def compliance_workbook(*, opd: OPD, month: Month, rows: list[ComplianceRow]) ->
         "code": opd.code,
         "month": month_label(month),
     }
-    sheet.append([title])
+    sheet.append(safe_row([title]))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(_cells(row))
+        sheet.append(safe_row(_cells(row)))
         _format_row(sheet, sheet.max_row)
     for index, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
