@@ -203,3 +203,25 @@ def test_an_unchanged_save_keeps_a_verified_shop_selling_and_paid(api):
     )
     assert saved.status_code == 200, saved.content
     assert saved.json()["status"] == "verified" and saved.json()["is_payout_held"] is False
+
+
+def test_an_auditor_cannot_open_a_shop_by_any_door():
+    """The web's registration and the API both end in merchant_register: the refusal is there."""
+    from peken.accounts.models import Role
+    from peken.core.errors import PermissionDenied
+    from peken.merchants.services import MerchantDetails, merchant_register
+
+    auditor = factories.user(None, Role.AUDITOR)
+    details = MerchantDetails(
+        name="Toko Auditor",
+        kind="toko_kelontong",
+        phone="081234500001",
+        address="Jl. Kedungdoro No. 12",
+        kelurahan_code=KEDUNGDORO,
+        bank_code="BRI",
+        account_number="001201001234",
+        holder_name="Audit",
+    )
+    with pytest.raises(PermissionDenied):
+        merchant_register(actor=auditor, details=details, owner_nik=factories.valid_nik())
+    assert not Merchant.objects.exists()

@@ -176,8 +176,10 @@ def _merchant_picture(merchant: Merchant) -> dict:
 def merchant_register(*, actor: User, details: MerchantDetails, owner_nik: str = "") -> Merchant:
     """An owner opens their own shop, as a draft they submit when ready.
 
-    The owner needs a NIK on their account; one typed here is checked and kept.
+    The owner needs a NIK on their account; one typed here is checked and kept. An auditor
+    reads and changes nothing, so may not open a shop (on the web or the API).
     """
+    permissions.require_writer(actor)
     values, bank, kelurahan = _checked(details)
     with transaction.atomic():
         owner = User.objects.select_for_update().get(pk=actor.pk)
