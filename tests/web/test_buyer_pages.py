@@ -623,3 +623,21 @@ def test_a_paid_order_not_yet_arrived_may_only_be_complained_about_as_not_receiv
     order = paid_order(buyer, two_shops["beras"])
     page = text_of(client.get(reverse("web:order", args=[order.pk])))
     assert 'value="not_received"' in page and 'value="damaged"' not in page
+
+
+def test_pages_whose_status_changes_are_never_kept_by_the_browser(client, placed):
+    """Back after paying must not show 'Menunggu pembayaran' from the browser's cache."""
+    buyer, payment = placed
+    order = Order.objects.filter(buyer=buyer).first()
+    pages = [
+        reverse("web:orders"),
+        reverse("web:order", args=[order.pk]),
+        reverse("web:payment", args=[payment.reference]),
+        reverse("web:payment-status", args=[payment.reference]),
+        reverse("web:cart"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peken.catalog.selectors import products_visible
@@ -39,6 +40,7 @@ def whole_number(text, *, default: int | None = None) -> int | None:
 # --- the cart ---------------------------------------------------------------------------------
 
 
+@never_cache
 @buyer_required
 def cart_page(request):
     shops = cart_by_shop(request.session)

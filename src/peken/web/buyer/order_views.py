@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peken.ordering.models import Order, ShopReview
@@ -30,6 +31,7 @@ ACTOR_LABELS = {
 }
 
 
+@never_cache
 @buyer_required
 def orders_page(request):
     status = request.GET.get("status") or None
@@ -50,6 +52,7 @@ def own_order(user, order_id: int) -> Order:
     return order
 
 
+@never_cache
 @buyer_required
 @domain_errors
 def order_page(request, order_id: int):

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peken.payments.gateways import SimulatorGateway
@@ -22,6 +23,7 @@ from peken.web.pages import domain_errors
 POLL_GRACE = dt.timedelta(minutes=2)
 
 
+@never_cache
 @login_required
 @domain_errors
 def payment_page(request, reference: str):
@@ -56,6 +58,7 @@ def status_context(payment: Payment) -> dict:
     }
 
 
+@never_cache
 @login_required
 @domain_errors
 def payment_status(request, reference: str):

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from peken.ordering.models import Order
@@ -33,6 +34,7 @@ ACTOR_LABELS = {
 STATUS_LABELS = dict(Order.Status.choices)
 
 
+@never_cache
 @shop_page
 def order_inbox(request, shop):
     context = shop_context(
@@ -41,6 +43,7 @@ def order_inbox(request, shop):
     return render(request, "web/merchant/orders.html", context)
 
 
+@never_cache
 @require_GET
 @shop_page
 def order_inbox_list(request, shop):
@@ -81,6 +84,7 @@ def order_step(request, order_id: int):
     return redirect(f"{reverse('web:merchant-orders')}?toko={order.merchant_id}")
 
 
+@never_cache
 @owner_page
 def order_detail(request, order_id: int):
     order = _owned_order(request, order_id)
