@@ -95,6 +95,27 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
+def secret_key_of_a_demo_install(data_dir) -> str:
+    code = "import peken.settings as s; print(s.SECRET_KEY)"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO")}
+    env.pop("DATABASE_URL", None)
+    env.update(DEBUG="1", SECRET_KEY="", PEKEN_DATA_DIR=str(data_dir))
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_demo_install_without_a_secret_key_makes_its_own(tmp_path):
+    """Issue 17: a key written in the source let anyone forge the simulator's 'paid' webhooks."""
+    first = secret_key_of_a_demo_install(tmp_path / "one")
+    assert len(first) >= 50 and "insecure" not in first
+    assert secret_key_of_a_demo_install(tmp_path / "one") == first  # kept: sessions survive
+    assert secret_key_of_a_demo_install(tmp_path / "two") != first
+    assert oct((tmp_path / "one" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
 def test_database_url_selects_postgresql(tmp_path):
     import json
 

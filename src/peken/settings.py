@@ -3,8 +3,10 @@
 Without DATABASE_URL Peken runs on an embedded SQLite file (WAL mode); with it, on PostgreSQL.
 """
 
+import contextlib
 import ipaddress
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -24,6 +26,18 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def install_secret_key(data_dir: Path) -> str:
+    """A demo install's own random key, made once and kept in its data folder: a key written in
+    the source would let anyone forge sessions and the payment simulator's webhooks."""
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError), open(key_file, "x") as new_file:
+            os.chmod(key_file, 0o600)
+            new_file.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("PEKEN_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -36,7 +50,7 @@ if not SECRET_KEY:
             "atau DEBUG=1 untuk demo di mesin sendiri. / SECRET_KEY is not set: set it for "
             "production, or DEBUG=1 for a local demo."
         )
-    SECRET_KEY = "peken-insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = install_secret_key(DATA_DIR)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

@@ -143,3 +143,29 @@ def test_a_notification_for_an_unknown_charge_is_logged(api):
     paid = notify(payment, "paid")
     Payment.objects.filter(pk=payment.pk).update(reference="PKN-other")
     assert receive(paid).outcome == Outcome.UNKNOWN_PAYMENT
+
+
+def test_a_notification_settles_only_a_payment_of_the_gateway_that_sent_it():
+    """Issue 17: a correctly signed simulator "paid" must not settle a charge made at Midtrans."""
+    checkout, orders = two_shop_checkout()
+    payment = charge(checkout)
+    paid = notify(payment, "paid")
+    Payment.objects.filter(pk=payment.pk).update(gateway="midtrans")
+    assert receive(paid).outcome == Outcome.UNKNOWN_PAYMENT
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert statuses(orders) == ["awaiting_payment", "awaiting_payment"]
+
+
+def test_only_the_buyer_may_pay_with_the_simulator(api, city_admin):
+    """Issue 17: a city admin may look at a buyer's payment but never 'pay' it."""
+    checkout, _ = two_shop_checkout()
+    payment = charge(checkout)
+    url = f"/payments/{payment.reference}/simulate"
+    refused = api(city_admin).post(url, {"status": "paid"})
+    assert refused.status_code == 404 and refused.json()["code"] == "payment_not_found"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert api(checkout.buyer).post(url, {"status": "paid"}).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID

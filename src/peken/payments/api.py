@@ -95,7 +95,7 @@ class SimulateIn(Schema):
 def payment_simulate(request, reference: str, payload: SimulateIn):
     """Demo and tests only (the simulator gateway): pay, expire or fail the charge as the payer
     would; the simulator then notifies our webhook, signed."""
-    payment = selectors.payment_by_reference(viewer=request.user, reference=reference)
+    payment = selectors.payment_of_payer(payer=request.user, reference=reference)
     return services.payment_simulate(payment=payment, status=payload.status)
 
 

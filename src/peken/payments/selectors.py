@@ -30,6 +30,18 @@ def payment_by_reference(*, viewer: User, reference: str) -> Payment:
     return payment
 
 
+def payment_of_payer(*, payer: User, reference: str) -> Payment:
+    """A payment only its own buyer may act on as the payer (a city admin sees it, never pays)."""
+    payment = (
+        Payment.objects.select_related("checkout")
+        .filter(reference=reference, checkout__buyer=payer)
+        .first()
+    )
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
 def complaints_for(*, viewer: User, status: str | None = None) -> QuerySet[Complaint]:
     """Buyers see their own, owners those about their shops, officers those in their area,
     city admins and auditors every one."""

@@ -121,7 +121,10 @@ def _record_and_apply(gateway_name, key, notification, remote_address, body):
     try:
         with transaction.atomic():
             payment = (
-                Payment.objects.select_for_update().filter(reference=notification.reference).first()
+                # A notification settles only a payment made at the gateway that sent it.
+                Payment.objects.select_for_update()
+                .filter(reference=notification.reference, gateway=gateway_name)
+                .first()
             )
             record.outcome, record.detail = (
                 (Outcome.UNKNOWN_PAYMENT, "")

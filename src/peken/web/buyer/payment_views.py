@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from peken.payments.gateways import SimulatorGateway
 from peken.payments.models import Payment
 from peken.payments.qris import qris_image
-from peken.payments.selectors import payment_by_reference
+from peken.payments.selectors import payment_by_reference, payment_of_payer
 from peken.payments.services import payment_simulate, payment_start
 from peken.web.buyer.access import buyer_required
 from peken.web.pages import domain_errors
@@ -76,7 +76,7 @@ def payment_status(request, reference: str):
 @login_required
 @domain_errors
 def payment_simulate_view(request, reference: str):
-    payment = payment_by_reference(viewer=request.user, reference=reference)
+    payment = payment_of_payer(payer=request.user, reference=reference)
     payment_simulate(payment=payment, status="paid")
     return redirect("web:payment", reference=payment.reference)
 
