@@ -4,8 +4,7 @@ by is_staff flags, with every change written to the audit log."""
 from django.contrib import admin
 from django.db import transaction
 
-from peken.accounts.models import Role
-from peken.accounts.permissions import has_role
+from peken.accounts.permissions import is_city_admin, sees_whole_city
 from peken.core.audit import audit_record, snapshot
 
 
@@ -16,9 +15,7 @@ class PekenAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         user = request.user
-        return user.is_active and (
-            user.is_superuser or has_role(user, Role.CITY_ADMIN, Role.AUDITOR)
-        )
+        return user.is_active and (user.is_superuser or sees_whole_city(user))
 
     def get_urls(self):
         from peken.accounts.forms import PekenAuthenticationForm
@@ -28,11 +25,11 @@ class PekenAdminSite(admin.AdminSite):
 
 
 def _can_edit(request) -> bool:
-    return request.user.is_superuser or has_role(request.user, Role.CITY_ADMIN)
+    return request.user.is_superuser or is_city_admin(request.user)
 
 
 def _can_view(request) -> bool:
-    return request.user.is_superuser or has_role(request.user, Role.CITY_ADMIN, Role.AUDITOR)
+    return request.user.is_superuser or sees_whole_city(request.user)
 
 
 class PekenModelAdmin(admin.ModelAdmin):

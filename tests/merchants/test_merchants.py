@@ -54,7 +54,9 @@ def test_owner_registers_a_draft_submits_and_an_officer_verifies(api, owner):
     officer = factories.officer(kelurahan_code=KEDUNGDORO)
     queue = api(officer).get("/officer/merchants", {"status": "submitted"}).json()["items"]
     assert [item["id"] for item in queue] == [merchant_id]
-    assert queue[0]["owner"]["nik"] == owner.nik  # the officer checks the KTP
+    assert queue[0]["owner"]["nik"] != owner.nik  # a list never shows NIKs in clear
+    shown = api(officer).get(f"/officer/merchants/{merchant_id}").json()
+    assert shown["owner"]["nik"] == owner.nik  # the officer checks the KTP on the shop's page
     verified = api(officer).post(f"/officer/merchants/{merchant_id}/verify")
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
     assert api().get(f"/merchants/{merchant_id}").json()["name"] == "Toko Bu Sri"

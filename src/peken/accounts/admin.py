@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peken.accounts import rules
-from peken.accounts.models import OPD, ApiToken, AsnProfile, Role, RoleGrant, User, WargaProfile
-from peken.accounts.permissions import has_role
+from peken.accounts.models import OPD, ApiToken, AsnProfile, RoleGrant, User, WargaProfile
+from peken.accounts.permissions import is_city_admin
 from peken.admin_site import PekenModelAdmin
 
 
@@ -45,7 +45,7 @@ class RoleGrantInline(admin.TabularInline):
     readonly_fields = ["granted_at"]
 
     def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser or has_role(request.user, Role.CITY_ADMIN)
+        return request.user.is_superuser or is_city_admin(request.user)
 
     has_change_permission = has_add_permission
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from peken.accounts import permissions, selectors, services
 from peken.accounts.backends import client_address
-from peken.accounts.models import Role, WargaProfile
+from peken.accounts.models import WargaProfile
 from peken.accounts.roster import roster_import
 from peken.core import selectors as core_selectors
 from peken.core.errors import NotAuthenticated, NotFound
@@ -343,7 +343,7 @@ class RosterImportOut(Schema):
 )
 def asn_import(request, file: File[UploadedFile], deactivate_missing: Form[bool] = False):
     """Imports a roster (.xlsx or CSV) as a city admin; any bad row → 422 listing every one."""
-    permissions.require_role(request.user, Role.CITY_ADMIN)
+    permissions.require_city_admin(request.user)
     data = read_upload(file, max_bytes=settings.PEKEN_ROSTER_MAX_BYTES)
     return roster_import(data=data, actor=request.user, deactivate_missing=deactivate_missing)
 
@@ -369,5 +369,5 @@ def audit_list(
     request, action: str | None = None, target_type: str | None = None, target_id: str | None = None
 ):
     """The audit log, newest first (city admins and auditors; nobody can change it)."""
-    permissions.require_role(request.user, Role.CITY_ADMIN, Role.AUDITOR)
+    permissions.require_city_reader(request.user)
     return core_selectors.audit_entries(action=action, target_type=target_type, target_id=target_id)

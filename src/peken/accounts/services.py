@@ -30,7 +30,7 @@ from peken.accounts.models import (
 )
 from peken.accounts.sms import send_sms
 from peken.core.audit import audit_import, audit_record, changed_fields, snapshot
-from peken.core.errors import Conflict, DomainError, InvalidInput, TooManyRequests
+from peken.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, TooManyRequests
 from peken.core.tabular import ImportProblem, ImportRejected, read_table, require_columns
 from peken.regions.models import Kecamatan, Kelurahan
 
@@ -212,9 +212,9 @@ def role_grant(
     kecamatan: Kecamatan | None = None,
     opd: OPD | None = None,
 ) -> RoleGrant:
-    """Gives a role with its scope. Only a city admin (or the command line) may."""
-    if isinstance(actor, User):
-        permissions.require_role(actor, Role.CITY_ADMIN)
+    """Gives a role with its scope. Only who `may_grant_roles` (or the command line) may."""
+    if isinstance(actor, User) and not permissions.may_grant_roles(actor):
+        raise PermissionDenied()
     _check_scope(role, kelurahan, kecamatan, opd)
     try:
         with transaction.atomic():
@@ -242,8 +242,8 @@ def _check_scope(role, kelurahan, kecamatan, opd) -> None:
 
 
 def role_revoke(*, actor: User | str | None, grant: RoleGrant) -> None:
-    if isinstance(actor, User):
-        permissions.require_role(actor, Role.CITY_ADMIN)
+    if isinstance(actor, User) and not permissions.may_grant_roles(actor):
+        raise PermissionDenied()
     with transaction.atomic():
         audit_record(actor=actor, action="role.revoke", target=grant.user, before=snapshot(grant))
         grant.delete()

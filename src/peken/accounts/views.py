@@ -16,7 +16,7 @@ from peken.accounts.forms import (
     RosterUploadForm,
     SignUpForm,
 )
-from peken.accounts.models import Role
+from peken.accounts.permissions import is_city_admin
 from peken.accounts.roster import roster_import
 from peken.core.errors import DomainError
 from peken.core.tabular import ImportRejected, read_upload
@@ -110,7 +110,7 @@ def roster_upload(request):
     """The city admin's page for the personnel office's roster."""
     if not request.user.is_authenticated:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-    if not request.user.has_role(Role.CITY_ADMIN):
+    if not is_city_admin(request.user):
         return HttpResponseForbidden(_("Halaman ini hanya untuk admin kota."))
     context = {"form": RosterUploadForm()}
     if request.method == "POST":

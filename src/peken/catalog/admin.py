@@ -11,8 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.html import format_html
 
-from peken.accounts.models import Role
-from peken.accounts.permissions import has_role
+from peken.accounts.permissions import is_city_admin
 from peken.admin_site import PekenModelAdmin
 from peken.catalog import rules, services
 from peken.catalog.models import Category, Product, ProductPhoto, ProhibitedTerm, ReferenceItem
@@ -104,7 +103,7 @@ class ProductPhotoInline(admin.TabularInline):
         return True  # the product page around it is already limited to city admins and auditors
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser or has_role(request.user, Role.CITY_ADMIN)
+        return request.user.is_superuser or is_city_admin(request.user)
 
     has_delete_permission = has_change_permission
 

@@ -112,7 +112,7 @@ def reference_item_get(*, item_id: int) -> ReferenceItem:
 
 def prohibited_terms(*, viewer: User) -> QuerySet[ProhibitedTerm]:
     """The whole list, switched-off words too, for city admins and auditors."""
-    permissions.require_role(viewer, Role.CITY_ADMIN, Role.AUDITOR)
+    permissions.require_city_reader(viewer)
     return ProhibitedTerm.objects.order_by("term")
 
 

@@ -1,9 +1,8 @@
 from django.shortcuts import redirect, render
 
 from peken.accounts.models import Role
-from peken.accounts.permissions import has_role
+from peken.accounts.permissions import has_role, is_buyer, is_city_admin, sees_whole_city
 from peken.catalog.selectors import categories
-from peken.web.buyer.access import is_buyer
 from peken.web.buyer.views import buyer_home
 
 # Where each kind of user starts, in this order: someone who buys and also runs a shop starts
@@ -26,7 +25,7 @@ def home(request):
             return redirect(page)
     context = {
         "categories": list(categories()),
-        "is_back_office": has_role(user, Role.CITY_ADMIN, Role.AUDITOR),
-        "is_city_admin": has_role(user, Role.CITY_ADMIN),
+        "is_back_office": sees_whole_city(user),
+        "is_city_admin": is_city_admin(user),
     }
     return render(request, "core/home.html", context)

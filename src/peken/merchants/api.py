@@ -6,10 +6,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 from pydantic import Field
 
+from peken.accounts.permissions import can_see_owner_nik
 from peken.core.masking import mask_account_number, mask_nik
 from peken.merchants import rules, selectors, services
 from peken.merchants.models import Merchant
-from peken.merchants.permissions import can_see_owner_nik
 
 router = Router(tags=["toko"])
 ERRORS_AUTH = ["not_authenticated", "permission_denied"]
@@ -138,6 +138,16 @@ class MerchantManageOut(MerchantPublicOut):
         return {"id": owner.pk, "full_name": owner.full_name, "nik": nik}
 
 
+class MerchantQueueOut(MerchantManageOut):
+    """A shop in a list: the owner's NIK is masked for everyone (the detail shows it to who may
+    check it), so a page of 50 shops is not a page of 50 NIKs."""
+
+    @staticmethod
+    def resolve_owner(merchant, context):
+        owner = merchant.owner
+        return {"id": owner.pk, "full_name": owner.full_name, "nik": mask_nik(owner.nik)}
+
+
 class ReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
@@ -260,7 +270,7 @@ def merchant_register_for_owner(request, payload: MerchantForOwnerIn):
 
 @router.get(
     "/officer/merchants",
-    response=list[MerchantManageOut],
+    response=list[MerchantQueueOut],
     openapi_extra={"x-error-codes": ERRORS_AUTH},
 )
 @paginate(PageNumberPagination, page_size=50)

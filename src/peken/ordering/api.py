@@ -8,8 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 from pydantic import Field, StrictInt
 
-from peken.accounts.models import Role
-from peken.accounts.permissions import require_role
+from peken.accounts.permissions import require_city_reader
 from peken.core.months import month_or_current
 from peken.merchants.selectors import merchant_by_id
 from peken.ordering import rules, selectors, services
@@ -273,7 +272,7 @@ class PolicyOut(Schema):
 
 @router.get("/admin/policy", response=PolicyOut, openapi_extra={"x-error-codes": ERRORS_AUTH})
 def admin_policy(request):
-    require_role(request.user, Role.CITY_ADMIN, Role.AUDITOR)
+    require_city_reader(request.user)
     return policy_current()
 
 

@@ -1,7 +1,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from peken.accounts.models import Role, User
+from peken.accounts.models import User
+from peken.accounts.permissions import sees_whole_city
 from peken.core.errors import NotFound
 from peken.ordering.models import Order, OrderEvent, OrderItem
 
@@ -39,7 +40,7 @@ def order_for(*, viewer: User, order_id: int) -> Order:
     """An order its buyer or its shop's owner may see (city admins and auditors see all);
     anyone else is told it does not exist."""
     orders = _with_details(Order.objects.filter(pk=order_id))
-    if not viewer.has_role(Role.CITY_ADMIN, Role.AUDITOR):
+    if not sees_whole_city(viewer):
         orders = orders.filter(Q(buyer=viewer) | Q(merchant__owner=viewer))
     order = orders.first()
     if order is None:

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peken.accounts.models import Role, User
+from peken.accounts.models import User
+from peken.accounts.permissions import is_city_admin
 from peken.catalog.models import Product
 from peken.core.errors import Conflict, InvalidInput, PermissionDenied
 from peken.core.months import Month
@@ -413,7 +414,7 @@ def order_act(*, actor: User, order: Order, action: str, reason: str = "") -> Or
         kind = "buyer"
     elif action in rules.MERCHANT_ACTIONS and order.merchant.owner_id == actor.pk:
         kind = "merchant"
-    elif action in rules.ADMIN_ACTIONS and actor.has_role(Role.CITY_ADMIN):
+    elif action in rules.ADMIN_ACTIONS and is_city_admin(actor):
         kind = "admin"
     else:
         raise PermissionDenied(_("Anda tidak dapat melakukan ini pada pesanan tersebut."))

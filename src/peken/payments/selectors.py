@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from peken.accounts.models import Role, User
-from peken.accounts.permissions import area_q
+from peken.accounts.permissions import area_q, sees_whole_city
 from peken.core.errors import NotFound
 from peken.payments.models import Complaint, Payment
 
@@ -20,9 +20,10 @@ class ComplaintNotFound(NotFound):
 
 
 def payment_by_reference(*, viewer: User, reference: str) -> Payment:
-    """A payment its buyer or a city admin may see; for anyone else it does not exist."""
+    """A payment its buyer, a city admin or an auditor may see; for anyone else it does not
+    exist."""
     payments = Payment.objects.select_related("checkout").filter(reference=reference)
-    if not viewer.has_role(Role.CITY_ADMIN):
+    if not sees_whole_city(viewer):
         payments = payments.filter(checkout__buyer=viewer)
     payment = payments.first()
     if payment is None:

@@ -5,8 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from peken.accounts.models import Role
-from peken.accounts.permissions import has_role
+from peken.accounts.permissions import is_city_admin
 from peken.admin_site import ReadOnlyInline, ReadOnlyModelAdmin
 from peken.core.errors import DomainError
 from peken.core.tabular import read_upload
@@ -40,7 +39,7 @@ class PayoutBatchAdmin(ReadOnlyModelAdmin):
         return format_html('<a href="{}">pencairan-{}.csv</a>', url, batch.pk)
 
     def changelist_view(self, request, extra_context=None):
-        can_run = has_role(request.user, Role.CITY_ADMIN) or request.user.is_superuser
+        can_run = is_city_admin(request.user) or request.user.is_superuser
         # Shops a run skips are listed with the reason, so nobody wonders where their money is.
         held = selectors.payouts_held()
         context = {**(extra_context or {}), "can_run": can_run, "held": held}

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from peken.accounts.models import Role, User
-from peken.accounts.permissions import require_role
+from peken.accounts.models import User
+from peken.accounts.permissions import require_city_reader, sees_whole_city
 from peken.core.errors import NotFound
 from peken.ledger.models import LedgerLine
 from peken.ledger.selectors import merchant_balance, merchant_balances, merchant_statement
@@ -25,7 +25,7 @@ class MerchantMoney:
 
 def merchant_money(*, viewer: User, merchant_id: int, lines: int = 50) -> MerchantMoney:
     """The owner's view (or a city admin's/auditor's): balance, recent payouts, statement."""
-    if viewer.has_role(Role.CITY_ADMIN, Role.AUDITOR):
+    if sees_whole_city(viewer):
         merchant = Merchant.objects.filter(pk=merchant_id).first()
         if merchant is None:
             raise NotFound(_("Toko tidak ditemukan."))
@@ -37,7 +37,7 @@ def merchant_money(*, viewer: User, merchant_id: int, lines: int = 50) -> Mercha
 
 
 def payout_batches(*, viewer: User) -> QuerySet[PayoutBatch]:
-    require_role(viewer, Role.CITY_ADMIN, Role.AUDITOR)
+    require_city_reader(viewer)
     return PayoutBatch.objects.order_by("-created_at", "-id")
 
 
@@ -49,7 +49,7 @@ def payout_batch(*, viewer: User, batch_id: int) -> PayoutBatch:
 
 
 def settlement_imports(*, viewer: User) -> QuerySet[SettlementImport]:
-    require_role(viewer, Role.CITY_ADMIN, Role.AUDITOR)
+    require_city_reader(viewer)
     return SettlementImport.objects.prefetch_related("differences").order_by("-imported_at", "-id")
 
 

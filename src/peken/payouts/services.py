@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peken.accounts.models import Role, User
-from peken.accounts.permissions import require_role
+from peken.accounts.models import User
+from peken.accounts.permissions import require_city_admin
 from peken.core.audit import audit_record
 from peken.core.errors import Conflict, InvalidInput
 from peken.core.money import format_rupiah
@@ -55,7 +55,7 @@ def payouts_run(
     city admin. Shops owing money back after a refund (balance below zero) are skipped until
     their completed orders cover it. Returns None when nobody is owed anything."""
     if actor is not None:
-        require_role(actor, Role.CITY_ADMIN)
+        require_city_admin(actor)
     trigger = PayoutBatch.Trigger.ON_DEMAND if actor else PayoutBatch.Trigger.DAILY
     day = business_date or timezone.now().astimezone(WIB).date()
     try:
@@ -151,7 +151,7 @@ def _tell_owners(payouts: list[Payout]) -> None:
 def settlement_import(*, actor: User, data: bytes, filename: str) -> SettlementImport:
     """Reads a gateway settlement CSV/XLSX (reference, gross, fee), settles the lines that match
     a paid payment in the ledger, and lists every difference. A bad file changes nothing."""
-    require_role(actor, Role.CITY_ADMIN)
+    require_city_admin(actor)
     lines = _report_lines(data)
     paid = dict(
         Payment.objects.filter(status=Payment.Status.PAID).values_list("reference", "amount")

@@ -2,8 +2,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peken.accounts.models import Role, User
-from peken.accounts.permissions import require_role
+from peken.accounts.models import User
+from peken.accounts.permissions import require_city_admin
 from peken.core.audit import audit_record, changed_fields, snapshot
 from peken.core.errors import InvalidInput
 from peken.policy.models import CityPolicy
@@ -22,7 +22,7 @@ EDITABLE = (
 def policy_update(*, actor: User, **changes) -> CityPolicy:
     """A city admin changes the marketplace's switches; a new default cap reaches the current
     month of every merchant without its own cap (see quotas.services)."""
-    require_role(actor, Role.CITY_ADMIN)
+    require_city_admin(actor)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peken.accounts.models import Role, User
-from peken.accounts.permissions import require_role
+from peken.accounts.models import User
+from peken.accounts.permissions import require_city_admin
 from peken.core.audit import audit_record
 from peken.core.errors import Conflict, InvalidInput
 from peken.core.months import Month
@@ -119,7 +119,7 @@ def merchant_cap_set(*, actor: User, merchant: Merchant, cap: int | None) -> Non
 
     The current month follows at once; a cap below what is reserved stops there.
     """
-    require_role(actor, Role.CITY_ADMIN)
+    require_city_admin(actor)
     if cap is not None and cap <= 0:
         raise InvalidInput(_("Batas omzet harus lebih dari Rp 0."), field="cap")
     month = rules.month_key(Month.of(timezone.now()))

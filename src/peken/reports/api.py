@@ -6,8 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Router, Schema
 
-from peken.accounts.models import Role
-from peken.accounts.permissions import require_role
+from peken.accounts.permissions import require_city_reader
 from peken.core.months import month_or_current
 from peken.reports.exports import TABLES, table_of
 from peken.reports.selectors import dashboard
@@ -168,7 +167,7 @@ def reports_dashboard(request, month: str | None = None):
     (Gini, Lorenz curve, top 10 %, shops at their cap, MBR, home kecamatan); compliance by OPD.
     The long lists (idle shops, ASN short of their obligation) are tables: see
     /reports/tables/{table}."""
-    require_role(request.user, Role.CITY_ADMIN, Role.AUDITOR)
+    require_city_reader(request.user)
     return dashboard(month_or_current(month, now=timezone.now()))
 
 
@@ -201,7 +200,7 @@ class TableOut(Schema):
     ),
 )
 def reports_table(request, table: str, month: str | None = None, page: int = 1):
-    require_role(request.user, Role.CITY_ADMIN, Role.AUDITOR)
+    require_city_reader(request.user)
     period = month_or_current(month, now=timezone.now())
     data = table_of(dashboard(period), table)
     pages = max(1, -(-len(data.rows) // TABLE_PAGE_SIZE))

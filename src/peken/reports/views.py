@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from peken.accounts.models import Role
+from peken.accounts import access_policy
 from peken.core.errors import InvalidInput
 from peken.core.months import Month, month_or_current
 from peken.reports import presentation
@@ -18,7 +18,7 @@ from peken.reports.mapping import kecamatan_map
 from peken.reports.selectors import Dashboard, dashboard
 from peken.web.pages import domain_errors, role_required
 
-CITY_ROLES = (Role.CITY_ADMIN, Role.AUDITOR)
+CITY_ROLES = access_policy.CITY_READERS
 PAGE_SIZE = 50
 FILE_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.html import format_html
 
-from peken.accounts.permissions import has_role
+from peken.accounts.permissions import has_role, is_writer
 from peken.core.errors import DomainError, NotFound, PermissionDenied
 
 
@@ -32,6 +32,20 @@ def role_required(*roles: str):
         return checked
 
     return decorate
+
+
+def writer_required(view):
+    """Signed in, and not an auditor only: the auditor reads everything and changes nothing,
+    so a form that would change something is refused before it is filled in."""
+
+    @login_required
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not is_writer(request.user):
+            raise DjangoPermissionDenied
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 def domain_errors(view):

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from django.utils.translation import gettext as _
 
 from peken.accounts import permissions
-from peken.accounts.models import Role
 from peken.catalog import rules
 from peken.catalog.models import Product, Unit
 from peken.core.errors import InvalidInput
@@ -51,7 +50,7 @@ def require_city_admin(actor) -> None:
     # Superusers open the back office too (peken.admin_site); they act as a city admin there.
     if getattr(actor, "is_superuser", False):
         return
-    permissions.require_role(actor, Role.CITY_ADMIN)
+    permissions.require_city_admin(actor)
 
 
 def require_manager(actor, merchant: Merchant) -> bool:

@@ -6,14 +6,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from peken.accounts.models import Role
-from peken.accounts.permissions import has_role
-
-BUYER_ROLES = (Role.ASN, Role.WARGA)
-
-
-def is_buyer(user) -> bool:
-    return has_role(user, *BUYER_ROLES)
+from peken.accounts.permissions import is_buyer
 
 
 def buyer_required(view):

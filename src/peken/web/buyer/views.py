@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from peken.accounts.models import Role
-from peken.accounts.permissions import has_role
+from peken.accounts.permissions import has_role, is_buyer
 from peken.catalog import search
 from peken.catalog.fairness import Shopper, shopper_of
 from peken.catalog.models import Category
@@ -23,7 +23,6 @@ from peken.obligations.rules import ObligationFigures
 from peken.obligations.selectors import NotAnAsn, obligation_of
 from peken.ordering.reviews import shop_rating
 from peken.regions.selectors import kelurahan_list
-from peken.web.buyer.access import is_buyer
 from peken.web.buyer.queries import home_kelurahan_code, shop_is_capped_for
 from peken.web.buyer.search_form import (
     MERCHANT_KIND_CHOICES,

@@ -3,7 +3,6 @@ the session until the last step hands it all to merchant_register; a refusal the
 the step where the value was typed."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from peken.web.merchant.forms import (
     PhotoForm,
     merchant_details,
 )
-from peken.web.pages import domain_errors
+from peken.web.pages import domain_errors, writer_required
 
 SESSION_KEY = "merchant_registration"
 STEPS = {
@@ -52,14 +51,14 @@ def _first_unfinished(progress: dict) -> str:
     return next((step for step in STEP_NAMES[:-1] if step not in progress), STEP_NAMES[-1])
 
 
-@login_required
+@writer_required
 def register(request):
     """Any signed-in person may open a shop; this takes them to where they left off."""
     step = _first_unfinished(_progress(request))
     return redirect("web:merchant-register-step", step=step)
 
 
-@login_required
+@writer_required
 @domain_errors
 def register_step(request, step: str):
     if step not in STEPS:

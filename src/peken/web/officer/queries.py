@@ -6,8 +6,8 @@ whether an area is the officer's: the pages never decide an area themselves."""
 
 from django.db.models import Count
 
-from peken.accounts.models import Role, User
-from peken.accounts.permissions import has_role, officer_covers
+from peken.accounts.models import User
+from peken.accounts.permissions import is_city_admin, officer_covers
 from peken.catalog.models import Product
 from peken.core.masking import mask_account_number
 from peken.merchants.models import Merchant
@@ -26,7 +26,7 @@ def queue_counts(*, viewer: User) -> dict[str, int]:
 def kelurahan_of_area(*, officer: User) -> list[Kelurahan]:
     """Kelurahan where this person may register a toko: every one for a city admin."""
     every = Kelurahan.objects.select_related("kecamatan").order_by("kecamatan__name", "name")
-    if has_role(officer, Role.CITY_ADMIN):
+    if is_city_admin(officer):
         return list(every)
     return [kelurahan for kelurahan in every if officer_covers(officer, kelurahan)]
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from peken.accounts.models import Role
+from peken.accounts import access_policy
+from peken.accounts.permissions import can_see_owner_nik
 from peken.core.errors import Conflict, DomainError, InvalidInput
 from peken.merchants import rules, selectors, services
 from peken.merchants.models import Merchant
-from peken.merchants.permissions import can_see_owner_nik
 from peken.web.officer.forms import OwnerShopForm
 from peken.web.officer.queries import (
     kelurahan_of_area,
@@ -24,7 +24,7 @@ from peken.web.officer.queries import (
 )
 from peken.web.pages import domain_errors, role_required
 
-OFFICER_ROLES = (Role.OFFICER, Role.CITY_ADMIN)
+OFFICER_ROLES = access_policy.AREA_STAFF
 QUEUE_PAGE_SIZE = 50
 QUEUE_TABS = [
     (Merchant.Status.SUBMITTED, gettext_lazy("Menunggu verifikasi")),

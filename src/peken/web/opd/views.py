@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from peken.accounts.models import Role
+from peken.accounts import access_policy
 from peken.core.errors import InvalidInput
 from peken.core.months import Month, month_or_current
 from peken.obligations import selectors
@@ -16,7 +16,7 @@ from peken.web.opd import compliance
 from peken.web.opd.export import compliance_workbook, export_filename
 from peken.web.pages import domain_errors, role_required
 
-OPD_ROLES = (Role.OPD_ADMIN, Role.CITY_ADMIN, Role.AUDITOR)
+OPD_ROLES = access_policy.OPD_READERS
 COMPLIANCE_PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
