@@ -9,6 +9,7 @@ from peken.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("sehat/", core_views.health, name="health"),
     path("masuk/", account_views.PekenLoginView.as_view(), name="login"),
     path("keluar/", account_views.logout_view, name="logout"),
     path("daftar/", account_views.sign_up, name="sign-up"),

@@ -205,6 +205,7 @@ API = {
 
 PAGES = {
     "home": PUBLIC_PAGE,
+    "health": PUBLIC_PAGE,
     "login": SIGNING_IN,
     "logout": session(ANYONE),
     "sign-up": PUBLIC_FORM,
