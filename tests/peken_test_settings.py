@@ -11,3 +11,7 @@ from peken.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # no
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
 SECURE_SSL_REDIRECT = False
+# Listings are computed afresh in every test; tests of the listing cache turn it on themselves.
+PEKEN_LISTING_CACHE_SECONDS = 0
+# Each test's cache is its own (conftest clears it): REDIS_URL exported by a shell is ignored.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

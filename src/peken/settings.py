@@ -231,7 +231,25 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peken <noreply@peken.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by every worker when REDIS_URL is set (login counters, sessions, shared page figures);
+# otherwise each process keeps its own, which is right for the demo on one machine.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "peken",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions read from the cache, written through to the database: no query per request for them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a page of search results or the shops near a buyer's home is reused; a shop that
+# reaches its cap drops every cached listing at once (peken.core.cache generations).
+PEKEN_LISTING_CACHE_SECONDS = float(os.environ.get("PEKEN_LISTING_CACHE_SECONDS", "15"))
 
 # Production-safe defaults: everything below tightens itself when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

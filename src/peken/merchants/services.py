@@ -14,6 +14,7 @@ from peken.accounts.models import Role, RoleGrant, User
 from peken.catalog.models import Product
 from peken.catalog.rules import search_text_for
 from peken.core.audit import audit_record, changed_fields, snapshot
+from peken.core.cache import LISTING, generation_bump
 from peken.core.errors import Conflict, InvalidInput, PermissionDenied
 from peken.core.images import image_clean
 from peken.merchants import rules
@@ -443,4 +444,6 @@ def merchant_transition(
             before=before,
             after={"status": new_status, "status_reason": locked.status_reason},
         )
+        # A shop suspended (or newly verified) leaves (or joins) every cached listing at once.
+        generation_bump(LISTING)
     return locked

@@ -1,11 +1,25 @@
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from peken.accounts.models import User
 from peken.notifications.models import Notification
 
+UNREAD_CACHE_SECONDS = 10 * 60
+
+
+def unread_key(user_id: int) -> str:
+    return f"unread:{user_id}"
+
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """The badge on every page: counted once, then kept until a note arrives or is read
+    (notifications.services forgets it then)."""
+    key = unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, count, timeout=UNREAD_CACHE_SECONDS)
+    return count
 
 
 def notifications_of(user: User, *, limit: int = 50) -> QuerySet[Notification]:

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from peken.accounts.models import User
+from peken.core.cache import forget
 from peken.notifications.models import Notification
+from peken.notifications.selectors import unread_key
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +18,7 @@ log = logging.getLogger(__name__)
 def notify(*, user: User, kind: str, text: str, url: str = "") -> None:
     """Runs inside the caller's transaction: the note lands with the change; mail after commit."""
     Notification.objects.create(user=user, kind=kind, text=text[:300], url=url[:200])
+    forget(unread_key(user.pk))
     if user.email:
         transaction.on_commit(lambda: _mail(user.email, Notification.Kind(kind).label, text, url))
 
@@ -28,6 +31,8 @@ def _mail(address: str, subject: str, text: str, url: str) -> None:
 
 
 def notifications_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    read = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    forget(unread_key(user.pk))
+    return read

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from peken.accounts.models import User
 from peken.accounts.permissions import require_city_admin
 from peken.core.audit import audit_record
+from peken.core.cache import LISTING, generation_bump
 from peken.core.errors import Conflict, InvalidInput
 from peken.core.months import Month
 from peken.merchants.models import Merchant
@@ -54,10 +55,14 @@ def quotas_reserve(*, month: dt.date, goods_by_merchant: dict[int, int]) -> None
     parameters += [month, DEFAULT_CAP]
     with connection.cursor() as cursor:
         cursor.execute(_reserve_sql(len(merchant_ids)), parameters)
-        reserved = {merchant_id for (merchant_id,) in cursor.fetchall()}
+        rows = cursor.fetchall()
+    reserved = {merchant_id for merchant_id, _ in rows}
     for merchant_id in merchant_ids:
         if merchant_id not in reserved:
             raise _cap_reached(merchant_id, month)
+    if any(at_cap for _, at_cap in rows):
+        # Cached listings offered this shop: none may after this order commits.
+        generation_bump(LISTING)
 
 
 def _cap_reached(merchant_id: int, month: dt.date) -> MerchantCapReached:
@@ -101,7 +106,7 @@ def _reserve_sql(merchants: int) -> str:
         ON CONFLICT (merchant_id, month) DO UPDATE
             SET used = {quota}.used + excluded.used
             WHERE {quota}.used + excluded.used <= {quota}.cap
-        RETURNING merchant_id
+        RETURNING merchant_id, used >= cap
     """
 
 
@@ -133,6 +138,7 @@ def merchant_cap_set(*, actor: User, merchant: Merchant, cap: int | None) -> Non
             )
         effective = cap if cap is not None else policy_current().default_cap
         _set_month_cap(Q(merchant=merchant), month, effective)
+        generation_bump(LISTING)
         audit_record(
             actor=actor,
             action="quota.cap_set",
@@ -146,6 +152,7 @@ def default_cap_apply(*, cap: int) -> None:
     """The city's new default reaches this month's rows of merchants without their own cap."""
     month = rules.month_key(Month.of(timezone.now()))
     _set_month_cap(Q(merchant__cap_override__isnull=True), month, cap)
+    generation_bump(LISTING)
 
 
 def _set_month_cap(which: Q, month: dt.date, cap: int) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from peken.core.cache import cached
 from peken.payments.gateways import SimulatorGateway
 from peken.payments.models import Payment
 from peken.payments.qris import qris_image
@@ -19,6 +20,7 @@ from peken.payments.services import payment_simulate, payment_start
 from peken.web.buyer.access import buyer_required
 from peken.web.pages import domain_errors
 
+QRIS_CACHE_SECONDS = 30 * 60
 # After the deadline the worker expires the charge; the page keeps asking a little while.
 POLL_GRACE = dt.timedelta(minutes=2)
 
@@ -41,8 +43,17 @@ def qris_data_uri(payment: Payment) -> str:
     """The code drawn into the page itself: no second request, nothing cached elsewhere."""
     if not payment.qris_payload or payment.status != Payment.Status.PENDING:
         return ""
-    svg = qris_image(payment.qris_payload, kind="svg")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    # Drawing the code is most of the page's cost, and a charge's code never changes: drawn
+    # once, then reused while the page is polled and reopened.
+    return cached(
+        "qris",
+        (payment.qris_payload,),
+        QRIS_CACHE_SECONDS,
+        lambda: (
+            "data:image/svg+xml;base64,"
+            + base64.b64encode(qris_image(payment.qris_payload, kind="svg")).decode()
+        ),
+    )
 
 
 def status_context(payment: Payment) -> dict:

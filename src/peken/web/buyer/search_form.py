@@ -5,11 +5,14 @@ as results or a message, never an error page."""
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peken.catalog import search
 from peken.catalog.fairness import Shopper
+from peken.core.cache import LISTING, cached
 from peken.core.errors import InvalidInput
 from peken.merchants.models import Merchant
 
@@ -85,7 +88,8 @@ def products_found(
         return SearchOutcome(problems=form.problems())
     data = form.cleaned_data
     sort = data["sort"] or None
-    try:
+
+    def results() -> search.SearchPage:
         found = search.product_search(
             q=data["q"],
             category=category or data["category"] or None,
@@ -100,6 +104,14 @@ def products_found(
             page=data["page"] or 1,
             shopper=shopper,
         )
+        # One query for every card's first photo, kept with the cached page.
+        prefetch_related_objects(found.items, "photos")
+        return found
+
+    # Buyers who share a home area, the month and the same search share one page of results.
+    asked = (sorted(data.items()), category, shopper, home_code)
+    try:
+        found = cached(LISTING, asked, settings.PEKEN_LISTING_CACHE_SECONDS, results)
     except InvalidInput as error:
         return SearchOutcome(problems=[error.message])
     return SearchOutcome(found=found)

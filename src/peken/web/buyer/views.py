@@ -5,10 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from peken.accounts.models import Role
 from peken.accounts.permissions import has_role, is_buyer
@@ -16,6 +17,7 @@ from peken.catalog import search
 from peken.catalog.fairness import Shopper, shopper_of
 from peken.catalog.models import Category
 from peken.catalog.selectors import categories, product_public_get, products_visible
+from peken.core.cache import LISTING, cached
 from peken.core.months import WIB, Month
 from peken.merchants.rules import DAYS
 from peken.merchants.selectors import merchant_public
@@ -75,16 +77,18 @@ def this_month_obligation(user) -> MonthObligation | None:
 def shops_near_home(user, shopper: Shopper | None) -> list:
     """An ASN gets the fair order (their kelurahan, their kecamatan, then the rest; smaller
     turnover first), without shops at their cap; others the shops nearest their kelurahan."""
-    if shopper is not None and shopper.fair_ranking:
+    home_code = None if shopper is not None and shopper.fair_ranking else home_kelurahan_code(user)
+
+    def nearest() -> list:
+        if home_code:
+            return search.merchant_search(
+                shopper=shopper, sort="nearest", near_kelurahan=home_code, page_size=SHOPS_ON_HOME
+            ).items
         return search.merchant_search(shopper=shopper, page_size=SHOPS_ON_HOME).items
-    home_code = home_kelurahan_code(user)
-    if home_code:
-        found = search.merchant_search(
-            shopper=shopper, sort="nearest", near_kelurahan=home_code, page_size=SHOPS_ON_HOME
-        )
-    else:
-        found = search.merchant_search(shopper=shopper, page_size=SHOPS_ON_HOME)
-    return found.items
+
+    # Neighbours share the list: the same shopper (home, month, fair order) or home kelurahan.
+    asked = ("home", shopper, home_code)
+    return cached(LISTING, asked, settings.PEKEN_LISTING_CACHE_SECONDS, nearest)
 
 
 def search_page(request):
@@ -101,24 +105,35 @@ def product_list(request, category: Category | None = None):
     form = SearchForm(request.GET)
     shopper = shopper_of(request.user)
     home_code = home_kelurahan_code(request.user)
+    choices = sort_choices(shopper, home_code)
     outcome = products_found(
         form, shopper=shopper, home_code=home_code, category=category.slug if category else ""
     )
-    if outcome.found is not None:
-        # One query for every card's first photo.
-        prefetch_related_objects(outcome.found.items, "photos")
     context = {
         "form": form,
         "outcome": outcome,
         "found": outcome.found,
         "category": category,
-        "categories": list(categories()),
-        "regions": regions_grouped(),
-        "sort_choices": sort_choices(shopper, home_code),
+        # Read only when the filters are drawn, not when they come from the fragment cache.
+        "categories": categories(),
+        "regions": regions_grouped,
+        "sort_choices": choices,
+        "filters_key": filters_key(request, category, choices),
         "merchant_kinds": MERCHANT_KIND_CHOICES,
         "can_buy": is_buyer(request.user),
     }
     return render(request, "web/buyer/search.html", context)
+
+
+FILTER_FIELDS = ("category", "merchant_kind", "kecamatan", "kelurahan", "sort", "in_stock")
+
+
+def filters_key(request, category: Category | None, choices: list) -> str:
+    """Everything the filter boxes show: the language, the values chosen or typed, and the
+    orders this buyer is offered."""
+    chosen = [request.GET.get(name, "")[:80] for name in (*FILTER_FIELDS, "min_price", "max_price")]
+    offered = [value for value, _ in choices]
+    return repr((get_language(), category.slug if category else "", chosen, offered))
 
 
 def regions_grouped() -> list[tuple[object, list]]:
