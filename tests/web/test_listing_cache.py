@@ -127,3 +127,22 @@ def test_the_cached_filter_boxes_follow_the_choice_and_the_language(client):
     assert f'value="{KEDUNGDORO}" selected' not in plain and "Semua kelurahan" in plain
     english = client.get(search, headers={"accept-language": "en"}).content.decode()
     assert "Semua kelurahan" not in english
+
+
+@cache_on
+def test_cached_cards_carry_each_buyers_own_csrf_token(nearly_capped):
+    """The cards are drawn once; the add-to-cart form on them must still work for the next
+    buyer, whose CSRF token is their own."""
+    import re
+
+    from django.test import Client
+
+    page_of(Client(), asn(), reverse("web:search"), {"q": "beras"})  # draws and keeps the cards
+    second = Client(enforce_csrf_checks=True)
+    page = page_of(second, asn(), reverse("web:search"), {"q": "beras"})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    added = second.post(
+        reverse("web:cart-add"), {"product_id": nearly_capped.pk, "csrfmiddlewaretoken": token}
+    )
+    assert added.status_code in (200, 302)
+    assert second.session["cart"]

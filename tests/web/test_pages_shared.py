@@ -1,5 +1,7 @@
-"""What every page shares: where a refused or finished action sends a person back to."""
+"""What every page shares: where a refused or finished action sends a person back to, and the
+links drawn many times a page."""
 
+import pytest
 from django.test import RequestFactory
 
 from peken.web.pages import back_to
@@ -29,3 +31,16 @@ def test_pages_speak_indonesian_by_default_and_english_on_request(client, db):
     english = client.get("/").content.decode()
     assert "Masuk" in indonesian and ">Sign in<" in english
     assert 'lang="en"' in english
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("web:product", [7]), ("web:shop", [12345]), ("web:cart-add", []), ("login", [])],
+)
+def test_path_to_gives_what_url_gives(name, args):
+    from django.urls import reverse
+
+    from peken.web.templatetags.peken_urls import path_to
+
+    assert path_to(name, *args) == reverse(name, args=args)
+    assert path_to(name, *args) == reverse(name, args=args)  # the second, from the pattern

@@ -7,8 +7,11 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from peken.accounts.models import Role
@@ -122,7 +125,41 @@ def product_list(request, category: Category | None = None):
         "merchant_kinds": MERCHANT_KIND_CHOICES,
         "can_buy": is_buyer(request.user),
     }
+    if outcome.found is not None:
+        context["cards"] = product_cards(request, outcome.found, context["can_buy"])
     return render(request, "web/buyer/search.html", context)
+
+
+# What the cached cards carry where each request's own CSRF token goes.
+CSRF_STAND_IN = "csrf-stand-in-0f6e2a"
+
+
+def product_cards(request, found: search.SearchPage, can_buy: bool) -> str:
+    """The result cards, drawn once for everyone shown the same cards in the same language and
+    with the same buttons, then given this request's CSRF token."""
+    signed_in = request.user.is_authenticated
+    shown = [
+        (p.pk, p.name, p.price, p.unit, p.stock, p.is_made_to_order, p.merchant_id)
+        + (p.merchant.name, p.merchant.kelurahan.name, [photo.pk for photo in p.photos.all()])
+        for p in found.items
+    ]
+    asked = (
+        "cards",
+        shown,
+        get_language(),
+        can_buy,
+        signed_in,
+        "" if signed_in else request.get_full_path(),  # the "sign in to buy" link's return
+    )
+
+    def draw() -> str:
+        context = {"found": found, "can_buy": can_buy, "user": request.user, "request": request}
+        return render_to_string(
+            "web/buyer/_product_cards.html", {**context, "csrf_token": CSRF_STAND_IN}
+        )
+
+    html = cached(LISTING, asked, settings.PEKEN_LISTING_CACHE_SECONDS, draw)
+    return mark_safe(html.replace(CSRF_STAND_IN, get_token(request)))
 
 
 FILTER_FIELDS = ("category", "merchant_kind", "kecamatan", "kelurahan", "sort", "in_stock")
