@@ -1,5 +1,5 @@
 """Settings for the test suite: production settings (DEBUG off) with a fixed secret, plain HTTP,
-and a fast password hasher (Argon2 itself is checked in test_auth)."""
+a fast password hasher (Argon2 itself is checked in test_auth) and the payment simulator on."""
 
 import os
 
@@ -11,3 +11,6 @@ from peken.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # no
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
 SECURE_SSL_REDIRECT = False
+# Production otherwise, but the tests pay with the simulator (tests/payments/
+# test_simulator_switch.py checks it switched off).
+PEKEN_PAYMENT_SIMULATOR = True
