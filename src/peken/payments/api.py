@@ -5,10 +5,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field, StrictInt
 
+from peken.core.pagination import PageNumberPagination
 from peken.ordering.selectors import order_for
 from peken.payments import complaints, selectors, services
 from peken.payments.gateways.base import PAYMENT_METHODS
