@@ -521,7 +521,7 @@ CHECKOUT_CARTS = 4_096
 CHECKOUT_STOCK = 100_000_000  # per stocked product: no cart is refused for stock
 # Every shop's monthly cap: far above what a run sells, so no cart is refused, while ASN carts
 # still reserve it (the reservation on the merchant's month row is part of the cost).
-CHECKOUT_CAP = 10**15
+CHECKOUT_CAP = 10**12  # the highest cap the city may set: never reached
 SERVICE_TARGET_RATIO = 0.5  # of pgbench tps (PERFORMANCE.md)
 HTTP_TARGET_RATE, HTTP_TARGET_P99 = 150.0, 0.250
 PGBENCH = shutil.which("pgbench") or "/usr/bin/pgbench"
@@ -1325,6 +1325,8 @@ def gunicorn_start(
         port = probe.getsockname()[1]
     env = dict(os.environ, DEBUG="0", SECRET_KEY="bench", ALLOWED_HOSTS="127.0.0.1")
     env.update(SECURE_SSL_REDIRECT="0", DATABASE_URL=database_url or CHECKOUT_POSTGRES_URL)
+    # Production settings, but the checkouts are charged by the simulator (off unless asked).
+    env.update(PEKEN_PAYMENT_SIMULATOR="1", PEKEN_PAYMENT_GATEWAY="simulator")
     # Plain HTTP on loopback: cookies must travel without TLS for the page sessions.
     env.update(SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
     command = [sys.executable, "-m", "gunicorn", "peken.wsgi:application", *setting.split()]
@@ -2527,6 +2529,7 @@ def child_environment(
     database: str, data_dir: str, postgres_url: str = POSTGRES_URL
 ) -> dict[str, str]:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="peken.settings", SECRET_KEY="bench", DEBUG="0")
+    env.update(PEKEN_PAYMENT_SIMULATOR="1", PEKEN_PAYMENT_GATEWAY="simulator")  # pays the checkouts
     # Even on PostgreSQL the settings create static/ under the data directory: keep it in tmp.
     env["PEKEN_DATA_DIR"] = data_dir
     env.pop("DATABASE_URL", None)

@@ -1,5 +1,5 @@
 """Settings for the test suite: production settings (DEBUG off) with a fixed secret, plain HTTP,
-and a fast password hasher (Argon2 itself is checked in test_auth)."""
+a fast password hasher (Argon2 itself is checked in test_auth) and the payment simulator on."""
 
 import os
 
@@ -15,3 +15,6 @@ SECURE_SSL_REDIRECT = False
 PEKEN_LISTING_CACHE_SECONDS = 0
 # Each test's cache is its own (conftest clears it): REDIS_URL exported by a shell is ignored.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Production otherwise, but the tests pay with the simulator (tests/payments/
+# test_simulator_switch.py checks it switched off).
+PEKEN_PAYMENT_SIMULATOR = True

@@ -2,6 +2,7 @@
 HTTP responses with stable machine codes."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +14,14 @@ from peken.accounts.api import router as accounts_router
 from peken.accounts.api_auth import SIGNED_IN
 from peken.catalog.api import router as catalog_router
 from peken.catalog.search_api import router as search_router
-from peken.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
+from peken.core.errors import (
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    NumberTooLarge,
+    PermissionDenied,
+)
+from peken.core.middleware import is_number_overflow
 from peken.merchants.api import router as merchants_router
 from peken.obligations.api import router as obligations_router
 from peken.ordering.api import router as ordering_router
@@ -29,7 +37,9 @@ api = NinjaAPI(
         "API Peken untuk aplikasi seluler dan alat lain. Masuk dengan `POST /api/v1/auth/token`, "
         "lalu kirim `Authorization: Bearer <token>`. Setiap galat berisi `code` yang stabil dan "
         "`message` untuk orang: dalam bahasa Indonesia, atau bahasa Inggris dengan "
-        "`Accept-Language: en`."
+        "`Accept-Language: en`. Setiap operasi dapat menolak permintaan yang rusak: 400 "
+        "`invalid_characters` (karakter NUL), 400 `number_too_large` (bilangan melewati 64 bit), "
+        "400 `multipart_invalid`, 413 `request_too_large`."
     ),
     auth=SIGNED_IN,
     urls_namespace="api",
@@ -95,6 +105,16 @@ def not_found(request, error):
 @api.exception_handler(DjangoPermissionDenied)
 def permission_denied(request, error):
     return _error(request, 403, PermissionDenied().as_dict())
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def number_overflow(request, error):
+    """A number past 64 bits that reached the database (inside a JSON body): the client's
+    mistake, not ours. (RequestGuardMiddleware does the same for pages and without DEBUG.)"""
+    if not is_number_overflow(error):
+        raise error
+    return _error(request, 400, NumberTooLarge().as_dict())
 
 
 api.add_router("/regions", regions_router)

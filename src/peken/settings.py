@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL characters, oversized bodies, broken multipart, 64-bit overflows: a clear 4xx.
+    "peken.core.middleware.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -298,6 +300,10 @@ PEKEN_ROSTER_MAX_BYTES = int(os.environ.get("PEKEN_ROSTER_MAX_BYTES", str(20 * 1
 # Payments: the built-in simulator unless a real gateway is configured. The simulator keeps its
 # charges in our database, so the web processes and the worker agree on them.
 PEKEN_PAYMENT_GATEWAY = os.environ.get("PEKEN_PAYMENT_GATEWAY", "simulator")
+# The simulator marks payments paid without money, so it exists only when switched on (on by
+# default in the DEBUG demo): off, its pay button, simulate API and webhook are 404 and charges
+# with it are refused (503 gateway_not_configured) until a real gateway is configured.
+PEKEN_PAYMENT_SIMULATOR = env_bool("PEKEN_PAYMENT_SIMULATOR", DEBUG)
 PEKEN_SIMULATOR_STORE = "peken.payments.simulator_store.DatabaseStore"
 PEKEN_SIMULATOR_SECRET = os.environ.get("PEKEN_SIMULATOR_SECRET", "")
 PEKEN_MIDTRANS_SERVER_KEY = os.environ.get("PEKEN_MIDTRANS_SERVER_KEY", "")

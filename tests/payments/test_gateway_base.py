@@ -7,6 +7,7 @@ from peken.core.errors import DomainError, InvalidInput
 from peken.payments.gateways import (
     GATEWAYS,
     ChargeRequest,
+    GatewayNotConfigured,
     GatewayUnavailable,
     MidtransGateway,
     NotificationRejected,
@@ -78,10 +79,15 @@ def test_the_configured_gateway_is_the_default(settings):
     assert gateway_get().name == "midtrans"
 
 
-def test_midtrans_without_a_server_key_is_a_configuration_error(settings):
+def test_midtrans_without_a_server_key_is_unknown_by_name_and_refuses_charges(settings):
+    """Issue 17: its webhook was a 500 (ImproperlyConfigured) on installs without Midtrans."""
     settings.PEKEN_MIDTRANS_SERVER_KEY = ""
-    with pytest.raises(ImproperlyConfigured):
+    with pytest.raises(UnknownGateway):
         gateway_get("midtrans")
+    settings.PEKEN_PAYMENT_GATEWAY = "midtrans"
+    with pytest.raises(GatewayNotConfigured) as caught:
+        gateway_get()
+    assert caught.value.http_status == 503
 
 
 def test_an_unknown_name_from_a_url_is_not_found_but_a_wrong_setting_is_loud(settings):

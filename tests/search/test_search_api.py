@@ -32,7 +32,6 @@ HOSTILE = [
     "beras:*",
     "!!!",
     "():*&|",
-    "\x00beras",
     "béras ☕ 米",
     "{} [] ;; $$ $1",
 ]
@@ -144,7 +143,6 @@ def test_operators_between_words_do_not_change_what_is_found(api, catalog):
         ({"category": "perhiasan"}, "unknown_category"),
         ({"category": "'; DROP TABLE catalog_category; --"}, "unknown_category"),
         ({"kecamatan": "35.78.99"}, "unknown_kecamatan"),
-        ({"kecamatan": "\x00"}, "unknown_kecamatan"),
         ({"kelurahan": "35.78.05.9999"}, "unknown_kelurahan"),
         ({"near": "35.78.05.9999", "sort": "nearest"}, "unknown_kelurahan"),
         ({"min_price": 80_000, "max_price": 70_000}, "price_range_invalid"),

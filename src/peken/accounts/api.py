@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
@@ -16,6 +16,7 @@ from peken.accounts.roster import roster_import
 from peken.core import selectors as core_selectors
 from peken.core.errors import NotAuthenticated, NotFound
 from peken.core.masking import mask_nik, mask_phone
+from peken.core.pagination import PageNumberPagination
 from peken.core.tabular import read_upload
 
 router = Router(tags=["akun"])

@@ -1,14 +1,14 @@
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from peken.accounts import permissions
-from peken.accounts.models import OPD, AsnProfile, Role, User, WargaProfile
+from peken.accounts import access_policy, permissions
+from peken.accounts.models import OPD, AsnProfile, User, WargaProfile
 from peken.core.errors import NotFound, PermissionDenied
 
 
 def warga_list(*, viewer: User, kelurahan_code: str | None = None) -> QuerySet[WargaProfile]:
     """Warga an officer answers for (their area), or all of them for city admins and auditors."""
-    permissions.require_role(viewer, Role.OFFICER, Role.CITY_ADMIN, Role.AUDITOR)
+    permissions.require_role(viewer, *access_policy.AREA_READERS)
     rows = WargaProfile.objects.select_related("user", "kelurahan__kecamatan").order_by("id")
     area = permissions.area_q(viewer, "kelurahan")
     if area is not None:
@@ -30,7 +30,7 @@ def asn_list(
     *, viewer: User, opd_code: str | None = None, active_only: bool = False
 ) -> QuerySet[AsnProfile]:
     """ASN an OPD admin answers for, or every ASN for city admins and auditors."""
-    permissions.require_role(viewer, Role.OPD_ADMIN, Role.CITY_ADMIN, Role.AUDITOR)
+    permissions.require_role(viewer, *access_policy.OPD_READERS)
     rows = AsnProfile.objects.select_related(
         "user", "opd", "domicile_kelurahan", "workplace_kecamatan"
     ).order_by("opd__code", "nip")

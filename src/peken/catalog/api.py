@@ -9,12 +9,13 @@ from typing import Annotated
 
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 from peken.catalog import rules, selectors, services
 from peken.catalog.models import Unit
+from peken.core.pagination import PageNumberPagination
 from peken.merchants import selectors as merchant_selectors
 
 router = Router(tags=["katalog"])

@@ -3,8 +3,8 @@ the same few queries however many products it shows."""
 
 from django.db.models import QuerySet
 
-from peken.accounts import permissions
-from peken.accounts.models import Role, User
+from peken.accounts import access_policy, permissions
+from peken.accounts.models import User
 from peken.catalog.errors import (
     ProductNotFound,
     ProhibitedTermNotFound,
@@ -68,7 +68,7 @@ def product_of_owner(*, owner: User, product_id: int) -> Product:
 def products_held(*, viewer: User) -> QuerySet[Product]:
     """Active products waiting for an officer: those of the officer's area, or the whole city for
     city admins and auditors. Oldest first, as a queue."""
-    permissions.require_role(viewer, Role.OFFICER, Role.CITY_ADMIN, Role.AUDITOR)
+    permissions.require_role(viewer, *access_policy.AREA_READERS)
     rows = (
         Product.objects.filter(review=Product.Review.ON_HOLD, is_active=True)
         .select_related("category", "merchant__kelurahan__kecamatan")

@@ -84,3 +84,31 @@ def lazy_message(message: str, **params: Any) -> Promise:
     """A default_message with values in it, translated when the error is made (`gettext_lazy(…) %`
     would translate at import). Mark `message` with gettext_noop where it is written."""
     return _interpolated_lazy(message, params)
+
+
+# Refusals of a request as a whole, before any view reads it (see peken.core.middleware).
+
+
+class InvalidCharacters(DomainError):
+    """A NUL character: no text of ours holds one, and PostgreSQL cannot store it."""
+
+    code = "invalid_characters"
+    default_message = _("Data berisi karakter yang tidak diizinkan (karakter NUL).")
+
+
+class RequestTooLarge(DomainError):
+    code = "request_too_large"
+    http_status = 413
+    default_message = _("Permintaan terlalu besar.")
+
+
+class MultipartInvalid(DomainError):
+    code = "multipart_invalid"
+    default_message = _("Unggahan tidak dapat dibaca: batas (boundary) multipart tidak ada.")
+
+
+class NumberTooLarge(DomainError):
+    """A whole number past what a 64-bit database integer holds (an id, a page)."""
+
+    code = "number_too_large"
+    default_message = _("Angka terlalu besar.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from peken.core.errors import InvalidInput
 
 WIB = ZoneInfo("Asia/Jakarta")
+YEARS = range(1900, 3000)  # the months a person may ask for
 
 
 @dataclass(frozen=True, order=True)
@@ -22,11 +23,15 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> "Month":
-        """`YYYY-MM` → Month; ValueError for anything else."""
+        """`YYYY-MM` with a year of YEARS → Month; ValueError for anything else (9999-12 would
+        end past the last date Python knows)."""
         year_text, _, month_text = text.strip().partition("-")
         if len(year_text) != 4 or len(month_text) != 2:
             raise ValueError(f"not a YYYY-MM month: {text!r}")
-        return cls(int(year_text), int(month_text))
+        month = cls(int(year_text), int(month_text))
+        if month.year not in YEARS:
+            raise ValueError(f"year outside {YEARS.start}..{YEARS.stop - 1}: {text!r}")
+        return month
 
     @classmethod
     def of(cls, moment: dt.datetime) -> "Month":
@@ -58,5 +63,6 @@ def month_or_current(text: str | None, *, now: dt.datetime) -> Month:
         return Month.parse(text)
     except ValueError as error:
         raise InvalidInput(
-            _("Bulan harus berbentuk YYYY-MM, misalnya 2026-03."), field="month"
+            _("Bulan harus berbentuk YYYY-MM dengan tahun 1900 sampai 2999, misalnya 2026-03."),
+            field="month",
         ) from error

@@ -2,12 +2,13 @@ import datetime as dt
 
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 from peken.accounts.permissions import can_see_owner_nik
 from peken.core.masking import mask_account_number, mask_nik
+from peken.core.pagination import PageNumberPagination
 from peken.merchants import rules, selectors, services
 from peken.merchants.models import Merchant
 

@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from peken.accounts import permissions
-from peken.accounts.models import Role, User
+from peken.accounts import access_policy, permissions
+from peken.accounts.models import User
 from peken.core.errors import NotFound
 from peken.merchants.models import Merchant
 
@@ -49,7 +49,7 @@ def merchant_of_owner(*, owner: User, merchant_id: int) -> Merchant:
 
 def merchants_for_officer(*, viewer: User, status: str | None = None) -> QuerySet[Merchant]:
     """Shops in the officer's area (all of them for city admins and auditors), oldest first."""
-    permissions.require_role(viewer, Role.OFFICER, Role.CITY_ADMIN, Role.AUDITOR)
+    permissions.require_role(viewer, *access_policy.AREA_READERS)
     merchants = _with_details(Merchant.objects.all()).order_by("status_changed_at", "id")
     area = permissions.area_q(viewer, "kelurahan")
     if area is not None:

@@ -4,17 +4,19 @@ from typing import Literal
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Header, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field, StrictInt
 
 from peken.accounts.permissions import require_city_reader
 from peken.core.months import month_or_current
+from peken.core.pagination import PageNumberPagination
 from peken.merchants.selectors import merchant_by_id
 from peken.ordering import rules, selectors, services
 from peken.ordering.models import Order
 from peken.policy.selectors import policy_current
 from peken.policy.services import policy_update
+from peken.quotas.rules import CAP_MAX, CAP_MIN
 from peken.quotas.selectors import quota_status
 from peken.quotas.services import merchant_cap_set
 
@@ -235,8 +237,16 @@ def merchant_quota(request, merchant_id: int, month: str | None = None):
     return quota_status(viewer=request.user, merchant=merchant, month=period)
 
 
+# The range is documented, and checked by the service: its refusal reads as a sentence.
+CAP_RANGE = {"minimum": CAP_MIN, "maximum": CAP_MAX}
+
+
 class CapIn(Schema):
-    cap: StrictInt | None = Field(..., description="Rupiah; null: kembali ke batas kota")
+    cap: StrictInt | None = Field(
+        ...,
+        description="Rupiah, 1 sampai 10^12; null: kembali ke batas kota",
+        json_schema_extra=CAP_RANGE,
+    )
 
 
 @router.put(
@@ -253,7 +263,9 @@ def admin_merchant_cap(request, merchant_id: int, payload: CapIn):
 
 
 class PolicyIn(Schema):
-    default_cap: StrictInt | None = None
+    default_cap: StrictInt | None = Field(
+        None, description="Rupiah, 1 sampai 10^12", json_schema_extra=CAP_RANGE
+    )
     warga_orders_count_toward_cap: bool | None = None
     fair_ranking: bool | None = None
     obligation_home_kecamatan_only: bool | None = None

@@ -5,10 +5,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field, StrictInt
 
+from peken.core.pagination import PageNumberPagination
 from peken.ordering.selectors import order_for
 from peken.payments import complaints, selectors, services
 from peken.payments.gateways.base import PAYMENT_METHODS
@@ -60,6 +61,7 @@ class PaymentOut(Schema):
             "nothing_to_pay",
             "payment_method_unsupported",
             "gateway_unavailable",
+            "gateway_not_configured",
             "gateway_rejected",
         ]
     },
@@ -90,11 +92,15 @@ class SimulateIn(Schema):
 @router.post(
     "/payments/{reference}/simulate",
     response=PaymentOut,
-    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "payment_not_found", "simulator_only"]},
+    openapi_extra={
+        "x-error-codes": [*ERRORS_AUTH, "payment_not_found", "simulator_only", "simulator_off"]
+    },
 )
 def payment_simulate(request, reference: str, payload: SimulateIn):
-    """Demo and tests only (the simulator gateway): pay, expire or fail the charge as the payer
-    would; the simulator then notifies our webhook, signed."""
+    """Demo and tests only (the simulator gateway, when PEKEN_PAYMENT_SIMULATOR is on; else
+    404 simulator_off): pay, expire or fail the charge as the payer would; the simulator then
+    notifies our webhook, signed."""
+    services.simulator_require()
     payment = selectors.payment_of_payer(payer=request.user, reference=reference)
     return services.payment_simulate(payment=payment, status=payload.status)
 
@@ -117,10 +123,13 @@ def payment_qris_image(request, reference: str):
     "/payments/webhooks/{gateway}",
     auth=None,
     response={200: dict},
-    openapi_extra={"x-error-codes": ["signature_invalid", "notification_malformed"]},
+    openapi_extra={
+        "x-error-codes": ["signature_invalid", "notification_malformed", "gateway_unknown"]
+    },
 )
 def payment_webhook(request, gateway: str):
-    """The gateway tells us a charge's news. Signed; a duplicate changes nothing."""
+    """The gateway tells us a charge's news. Signed; a duplicate changes nothing. A gateway this
+    installation does not use (the simulator switched off, Midtrans without a key) is 404."""
     record = services.notification_receive(
         gateway_name=gateway,
         body=request.body,

@@ -23,7 +23,7 @@ from peken.notifications.order_events import notify_payment_due
 from peken.ordering.models import Checkout, Order
 from peken.ordering.services import OrderStatusConflict, order_transition
 from peken.payments.errors import NothingToPay
-from peken.payments.gateways import SimulatorGateway, gateway_get
+from peken.payments.gateways import SimulatorGateway, gateway_get, simulator_enabled
 from peken.payments.gateways import base as gateway_base
 from peken.payments.models import Payment, PaymentNotification
 from peken.payments.order_money import refund_cancelled
@@ -229,9 +229,22 @@ class SimulatorOnly(Conflict):
     default_message = gettext_lazy("Tombol bayar simulasi hanya ada pada gateway simulator.")
 
 
+class SimulatorOff(NotFound):
+    code = "simulator_off"
+    default_message = gettext_lazy("Pembayaran simulasi tidak tersedia di sini.")
+
+
+def simulator_require() -> None:
+    """Refuses (404, as if the route did not exist) unless PEKEN_PAYMENT_SIMULATOR is on. Called
+    before the payment is looked up, so a switched-off install says nothing about references."""
+    if not simulator_enabled():
+        raise SimulatorOff()
+
+
 def payment_simulate(*, payment: Payment, status: str) -> Payment:
     """The demo's "bayar sekarang": the simulator gateway plays the payer and sends its signed
     notification through the same webhook path as a real one (callers check who may)."""
+    simulator_require()
     if payment.gateway != SimulatorGateway.name:
         raise SimulatorOnly()
     gateway = gateway_get(SimulatorGateway.name)

@@ -2,10 +2,11 @@ import datetime as dt
 
 from django.http import HttpResponse
 from ninja import File, Router, Schema, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from peken.core.masking import mask_account_number
+from peken.core.pagination import PageNumberPagination
 from peken.core.tabular import read_upload
 from peken.merchants.selectors import merchants_of_owner
 from peken.payouts import selectors, services

@@ -1,12 +1,22 @@
+from django import forms
 from django.contrib import admin
 
 from peken.admin_site import PekenModelAdmin
 from peken.policy.models import CityPolicy
 from peken.policy.services import EDITABLE, policy_update
+from peken.quotas.forms import CapField
+
+
+class CityPolicyForm(forms.ModelForm):
+    class Meta:
+        model = CityPolicy
+        fields = list(EDITABLE)
+        field_classes = {"default_cap": CapField}
 
 
 @admin.register(CityPolicy)
 class CityPolicyAdmin(PekenModelAdmin):
+    form = CityPolicyForm
     fields = [*EDITABLE, "updated_at", "updated_by"]
     readonly_fields = ["updated_at", "updated_by"]
 

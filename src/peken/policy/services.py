@@ -7,7 +7,7 @@ from peken.accounts.permissions import require_city_admin
 from peken.core.audit import audit_record, changed_fields, snapshot
 from peken.core.errors import InvalidInput
 from peken.policy.models import CityPolicy
-from peken.quotas.services import default_cap_apply
+from peken.quotas.services import cap_validate, default_cap_apply
 
 EDITABLE = (
     "default_cap",
@@ -28,8 +28,8 @@ def policy_update(*, actor: User, **changes) -> CityPolicy:
         raise InvalidInput(
             _("Pengaturan tidak dikenal: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
-    if "default_cap" in changes and changes["default_cap"] <= 0:
-        raise InvalidInput(_("Batas omzet harus lebih dari Rp 0."), field="default_cap")
+    if "default_cap" in changes:
+        cap_validate(changes["default_cap"], field="default_cap")
     with transaction.atomic():
         policy, _created = CityPolicy.objects.select_for_update().get_or_create(pk=1)
         before = snapshot(policy, EDITABLE)

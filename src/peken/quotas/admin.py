@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from peken.admin_site import PekenModelAdmin, ReadOnlyModelAdmin
+from peken.quotas.forms import MerchantCapForm
 from peken.quotas.models import MerchantCap, MerchantMonthQuota
 from peken.quotas.services import merchant_cap_set
 
@@ -23,6 +24,7 @@ class MerchantCapAdmin(PekenModelAdmin):
     search_fields = ["merchant__name"]
     autocomplete_fields = ["merchant"]
     fields = ["merchant", "cap"]
+    form = MerchantCapForm
 
     def save_model(self, request, obj, form, change):
         # Through the service: this month's quota follows at once, and the change is audited.

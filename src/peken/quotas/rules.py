@@ -3,6 +3,21 @@
 import datetime as dt
 
 from peken.core.months import Month
+from peken.core.rule_errors import RuleError, gettext_noop
+
+# A cap is whole rupiah from Rp 1 to Rp 10^12: far above any shop's month of ASN turnover, far
+# below what a 64-bit database integer holds (a larger number was a 500).
+CAP_MIN = 1
+CAP_MAX = 10**12
+
+
+def cap_check(cap: int) -> None:
+    """Raises RuleError for a cap outside Rp 1 .. Rp 10^12."""
+    if not CAP_MIN <= cap <= CAP_MAX:
+        raise RuleError(
+            gettext_noop("Batas omzet harus antara Rp 1 dan Rp %(maximum)s."),
+            maximum=f"{CAP_MAX:,}".replace(",", "."),
+        )
 
 
 def month_key(month: Month) -> dt.date:

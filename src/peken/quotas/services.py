@@ -21,6 +21,7 @@ from peken.core.audit import audit_record
 from peken.core.cache import LISTING, generation_bump
 from peken.core.errors import Conflict, InvalidInput
 from peken.core.months import Month
+from peken.core.rule_errors import RuleError
 from peken.merchants.models import Merchant
 from peken.policy.models import DEFAULT_CAP, CityPolicy
 from peken.policy.selectors import policy_current
@@ -119,14 +120,22 @@ def quota_release(*, merchant_id: int, month: dt.date, amount: int) -> None:
         raise RuntimeError(f"quota of merchant {merchant_id} for {month} is short of {amount}")
 
 
+def cap_validate(cap: int, *, field: str) -> None:
+    """A cap outside Rp 1 .. Rp 10^12 is refused, in words (InvalidInput with `field`)."""
+    try:
+        rules.cap_check(cap)
+    except RuleError as error:
+        raise InvalidInput(str(error), field=field) from error
+
+
 def merchant_cap_set(*, actor: User, merchant: Merchant, cap: int | None) -> None:
     """A city admin gives one merchant its own cap (None: back to the city default).
 
     The current month follows at once; a cap below what is reserved stops there.
     """
     require_city_admin(actor)
-    if cap is not None and cap <= 0:
-        raise InvalidInput(_("Batas omzet harus lebih dari Rp 0."), field="cap")
+    if cap is not None:
+        cap_validate(cap, field="cap")
     month = rules.month_key(Month.of(timezone.now()))
     with transaction.atomic():
         before = MerchantCap.objects.filter(merchant=merchant).values_list("cap", flat=True).first()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 # "No cap" is a cap no shop can reach in a month: the database keeps a number either way.
-NO_CAP = 10**15
+NO_CAP = 10**12  # the highest cap the city may set (Rp 1 triliun)
 DEFAULT_CAP = 30_000_000
 
 

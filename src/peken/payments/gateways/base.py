@@ -48,6 +48,16 @@ class GatewayUnavailable(GatewayError):
     )
 
 
+class GatewayNotConfigured(GatewayUnavailable):
+    """The configured gateway is not usable here (the simulator switched off, Midtrans without
+    its key): no charge can be made until an administrator sets one up."""
+
+    code = "gateway_not_configured"
+    default_message = gettext_lazy(
+        "Pembayaran belum dapat dilakukan: layanan pembayaran belum disiapkan oleh pengelola."
+    )
+
+
 class GatewayRejected(GatewayError):
     """The gateway answered and said no (bad credentials, invalid request, reference used)."""
 

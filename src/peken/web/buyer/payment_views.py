@@ -3,20 +3,26 @@ few seconds, and (with the built-in simulator gateway) a button that pays as a p
 
 import base64
 import datetime as dt
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peken.core.cache import cached
-from peken.payments.gateways import SimulatorGateway
+from peken.payments.gateways import SimulatorGateway, simulator_enabled
 from peken.payments.models import Payment
 from peken.payments.qris import qris_image
 from peken.payments.selectors import payment_by_reference, payment_of_payer
-from peken.payments.services import payment_simulate, payment_start
+from peken.payments.services import (
+    SimulatorOff,
+    payment_simulate,
+    payment_start,
+    simulator_require,
+)
 from peken.web.buyer.access import buyer_required
 from peken.web.pages import domain_errors
 
@@ -34,7 +40,7 @@ def payment_page(request, reference: str):
         **status_context(payment),
         "qris_src": qris_data_uri(payment),
         "orders": list(payment.orders.select_related("merchant").order_by("id")),
-        "is_simulator": payment.gateway == SimulatorGateway.name,
+        "is_simulator": payment.gateway == SimulatorGateway.name and simulator_enabled(),
     }
     return render(request, "web/buyer/payment.html", context)
 
@@ -83,6 +89,21 @@ def payment_status(request, reference: str):
     return render(request, "web/buyer/_payment_status.html", status_context(payment))
 
 
+def simulator_route(view):
+    """Switched off, the simulator's page is the 404 page for everyone, signed in or not."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        try:
+            simulator_require()
+        except SimulatorOff as error:
+            raise Http404(error.message) from error
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+@simulator_route
 @require_POST
 @login_required
 @domain_errors

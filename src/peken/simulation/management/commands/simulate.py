@@ -114,6 +114,9 @@ class Command(BaseCommand):
                 "DEBUG": "0",
                 "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32),
                 "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+                # The synthetic buyers pay through the simulator (off in production settings).
+                "PEKEN_PAYMENT_SIMULATOR": "1",
+                "PEKEN_PAYMENT_GATEWAY": "simulator",
                 PROGRESS_POSITION: str(position),
             }
             done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
