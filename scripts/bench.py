@@ -2186,6 +2186,16 @@ def bench_load(config: Config) -> list[Row]:
         row.page = page  # the table reads Locust's own figures
         rows.append(row)
     rows.append(Row("PostgreSQL", f"memory: {result['memory']}", 0, skipped="note"))
+    cpu = result["cpu"]
+    rows.append(
+        Row(
+            "PostgreSQL",
+            f"CPU per request (ms): gunicorn {cpu['server']}, PostgreSQL {cpu['postgresql']}, "
+            f"Locust (the client, FastHttpUser) {cpu['client']}.",
+            0,
+            skipped="note",
+        )
+    )
     errors = "; ".join(result["errors"]) or "none"
     seen = f"errors, as Locust and gunicorn saw them: {errors}."
     rows.append(Row("PostgreSQL", seen, 0, skipped="note"))
@@ -2239,7 +2249,14 @@ def child_load(config: Config) -> dict:
         server, port = gunicorn_start(LOAD_WORKERS, folder, database_url=LOAD_POSTGRES_URL)
         try:
             gunicorn_wait(server, port, folder)
+            server_meter, client_meter = CpuMeter(group=server.pid), CpuMeter()
             pages = locust_run(config, port, folder)
+            requests = max(1, sum(page["count"] for page in pages))
+            cpu = {
+                "server": server_meter.per_operation(requests)["app"],
+                "postgresql": server_meter.per_operation(requests)["postgresql"],
+                "client": client_meter.per_operation(requests)["client"],
+            }
             memory = sorted(children_rss_mib(server.pid))
             gunicorn_check(server, folder)
         finally:
@@ -2247,6 +2264,7 @@ def child_load(config: Config) -> dict:
         errors = load_errors(folder)
     return {
         "pages": pages,
+        "cpu": cpu,
         "errors": errors,
         "memory": (
             f"gunicorn `{LOAD_WORKERS}`: {len(memory)} workers, resident memory after the load "
