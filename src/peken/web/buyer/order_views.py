@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from peken.ordering.contact import order_contact_url
 from peken.ordering.models import Order, ShopReview
 from peken.ordering.reviews import review_submit
 from peken.ordering.rules import TRANSITIONS
@@ -73,6 +74,7 @@ def order_page(request, order_id: int):
         "review": review,
         "can_review": review is None and order.status == Order.Status.COMPLETED,
         "methods": Payment.Method.choices,
+        "contact_url": order_contact_url(order=order, viewer=request.user),
     }
     return render(request, "web/buyer/order.html", context)
 
