@@ -81,9 +81,9 @@ def order_page(request, order_id: int):
 
 def complaint_reasons(order: Order, complaints: list[Complaint]) -> list[tuple[str, str]]:
     """The reasons the buyer may complain with now (complaint_open decides again): any within
-    the window after completion; "not received" for a paid order that has not arrived."""
-    in_progress = (Complaint.Status.OPEN, Complaint.Status.ANSWERED)
-    if any(complaint.status in in_progress for complaint in complaints):
+    the window after completion; "not received" for a paid order that has not arrived; none
+    once the order has a complaint, in progress or decided (one per order)."""
+    if complaints:
         return []
     if order.status == Order.Status.COMPLETED:
         if order.completed_at and timezone.now() - order.completed_at <= COMPLAINT_WINDOW:
