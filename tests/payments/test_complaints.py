@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
 import factories
@@ -12,6 +13,7 @@ from payment_steps import KEDUNGDORO, charge, complete, pay, two_shop_checkout
 from peken.core.errors import OutsideArea, PermissionDenied
 from peken.core.months import Month
 from peken.ledger.selectors import account_balances, ledger_is_balanced, merchant_balance
+from peken.notifications.models import Notification
 from peken.obligations.selectors import obligation_of
 from peken.ordering.models import Order
 from peken.payments.complaints import complaint_answer, complaint_decide, complaint_open
@@ -135,8 +137,55 @@ def test_only_the_buyer_complains_only_the_owner_answers_and_officers_decide_in_
 def test_one_complaint_at_a_time_per_order():
     order = completed_order()
     opened(order)
+    with pytest.raises(ComplaintNotAllowed) as refused:
+        opened(order)
+    assert refused.value.code == "complaint_not_allowed"
+
+
+@pytest.mark.parametrize("refund_amount", [0, 10_000])
+def test_no_second_complaint_after_a_decided_one(api, refund_amount):
+    """Issue 17, newcomer's gap 5: a rejected (or refunded) complaint was followed by another."""
+    order = completed_order()
+    admin = factories.person_with("city_admin")
+    complaint_decide(
+        actor=admin, complaint=opened(order), refund_amount=refund_amount, note="Sudah diperiksa."
+    )
+    again = api(order.buyer).post(
+        f"/orders/{order.pk}/complaints",
+        {"reason": "other", "description": "Saya tidak terima keputusannya."},
+    )
+    assert again.status_code == 409, again.content
+    assert again.json()["code"] == "complaint_already_decided"
+    assert "sudah diputuskan" in again.json()["message"]
+    assert order.complaints.count() == 1
+    assert ledger_is_balanced()
+
+
+def test_the_shop_is_told_of_a_complaint_in_the_app_and_by_mail(
+    django_capture_on_commit_callbacks,
+):
+    """Issue 17, newcomer's gap 5: the shop did not hear of a complaint about its order."""
+    order = completed_order()
+    owner = order.merchant.owner
+    owner.email = "bu.sri@example.com"
+    owner.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        opened(order, "damaged")
+    note = Notification.objects.get(user=owner, kind="complaint_opened")
+    assert f"#{order.pk}" in note.text and "Barang rusak" in note.text
+    assert note.url == f"/penjual/pesanan/{order.pk}/"
+    assert not Notification.objects.filter(user=order.buyer, kind="complaint_opened").exists()
+    [message] = mail.outbox
+    assert message.to == ["bu.sri@example.com"] and f"#{order.pk}" in message.body
+
+
+def test_a_refused_complaint_tells_the_shop_nothing():
+    order = completed_order()
+    opened(order)
     with pytest.raises(ComplaintNotAllowed):
         opened(order)
+    assert Notification.objects.filter(kind="complaint_opened").count() == 1
 
 
 def test_complaint_api_round_trip(api):

@@ -14,6 +14,7 @@ from peken.core.months import Month
 from peken.obligations.models import ObligationRule
 from peken.ordering.models import Checkout, Order
 from peken.ordering.services import checkout_place, order_transition
+from peken.payments.complaints import complaint_decide, complaint_open
 from peken.payments.models import Complaint, Payment
 from peken.quotas.models import MerchantMonthQuota
 from peken.quotas.rules import month_key
@@ -615,6 +616,28 @@ def test_a_complaint_is_opened_and_its_progress_shown(client, two_shops):
     )
     assert again.redirect_chain[-1][0] == order_page
     assert 'data-code="complaint_not_allowed"' in text_of(again)
+
+
+def test_after_a_decided_complaint_the_page_offers_no_second_one(client, two_shops):
+    buyer = factories.warga().user
+    signed_in(client, buyer)
+    order = complete(paid_order(buyer, two_shops["beras"]))
+    complaint = complaint_open(
+        buyer=buyer, order=order, reason="damaged", description="Berasnya basah dan berbau."
+    )
+    admin = factories.person_with(Role.CITY_ADMIN)
+    complaint_decide(actor=admin, complaint=complaint, refund_amount=0, note="Tidak terbukti.")
+    order_page = reverse("web:order", args=[order.pk])
+    page = text_of(client.get(order_page))
+    assert "Diputuskan: ditolak" in page and "Ajukan komplain" not in page
+    again = client.post(
+        reverse("web:order-complaint", args=[order.pk]),
+        {"reason": "other", "description": "Saya tidak terima keputusannya."},
+        headers={"Referer": f"http://testserver{order_page}"},
+        follow=True,
+    )
+    assert 'data-code="complaint_already_decided"' in text_of(again)
+    assert Complaint.objects.filter(order=order).count() == 1
 
 
 def test_a_paid_order_not_yet_arrived_may_only_be_complained_about_as_not_received(

@@ -4,7 +4,8 @@ from django.utils import timezone
 
 
 class Notification(models.Model):
-    """Something a person should know: their order was paid, accepted, delivered; a payout."""
+    """Something a person should know: their order was paid, accepted, delivered; a payout; a
+    complaint about their shop."""
 
     class Kind(models.TextChoices):
         ORDER_PLACED = "order_placed", "Pesanan dibuat"
@@ -15,6 +16,7 @@ class Notification(models.Model):
         ORDER_COMPLETED = "order_completed", "Pesanan selesai"
         ORDER_CANCELLED = "order_cancelled", "Pesanan dibatalkan"
         PAYOUT_SENT = "payout_sent", "Dana dicairkan"
+        COMPLAINT_OPENED = "complaint_opened", "Komplain pembeli"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -40,6 +40,17 @@ def notify_payment_due(*, buyer, orders: list[Order], amount: int, reference: st
     )
 
 
+def notify_complaint_opened(*, order: Order, reason: str) -> None:
+    """The shop hears of a complaint at once: its answer is what the officer reads first."""
+    notify(
+        user=order.merchant.owner,
+        kind=Kind.COMPLAINT_OPENED,
+        text=f"Pembeli mengajukan komplain atas pesanan #{order.pk}: {reason}. "
+        "Jawab di halaman pesanan.",
+        url=f"/penjual/pesanan/{order.pk}/",
+    )
+
+
 def _tell(order: Order, kind: str, whom: str, words: str) -> None:
     merchant = order.merchant
     user = order.buyer if whom == "buyer" else merchant.owner

@@ -13,6 +13,7 @@ from peken.core.months import month_or_current
 from peken.core.pagination import PageNumberPagination
 from peken.merchants.selectors import merchant_by_id
 from peken.ordering import rules, selectors, services
+from peken.ordering.contact import order_contact_url
 from peken.ordering.models import Order
 from peken.policy.selectors import policy_current
 from peken.policy.services import policy_update
@@ -86,6 +87,18 @@ class OrderOut(Schema):
         return f"{order.month:%Y-%m}"
 
 
+class OrderDetailOut(OrderOut):
+    contact_url: str | None = Field(
+        None,
+        description="WhatsApp ke pihak lain pesanan (pembeli ↔ toko), hanya untuk kedua pihak "
+        "itu, sejak dibayar sampai 3 hari setelah selesai; selain itu null",
+    )
+
+    @staticmethod
+    def resolve_contact_url(order, context) -> str | None:
+        return order_contact_url(order=order, viewer=context["request"].user)
+
+
 class CheckoutOut(Schema):
     checkout_id: int
     orders: list[OrderOut]
@@ -142,7 +155,7 @@ def my_orders(request, status: str | None = None):
 
 @router.get(
     "/orders/{order_id}",
-    response=OrderOut,
+    response=OrderDetailOut,
     openapi_extra={"x-error-codes": [*ERRORS_AUTH, "order_not_found"]},
 )
 def order_detail(request, order_id: int):

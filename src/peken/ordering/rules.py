@@ -1,5 +1,6 @@
 """Ordering rules: the order state machine, delivery zones, cart lines. Pure: no Django."""
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
@@ -106,3 +107,19 @@ def request_fingerprint(payload: dict) -> str:
 BUYER_ACTIONS = frozenset({"cancel", "confirm"})
 MERCHANT_ACTIONS = frozenset({"accept", "reject", "deliver", "ready", "complete"})
 ADMIN_ACTIONS: frozenset[str] = frozenset()
+
+
+# While an order is under way its buyer and shop may need to talk (the way to the house, an item
+# out of stock), and after completion for as long as a complaint may be filed: talking often
+# settles what would become one. Not before payment (an unpaid order costs nothing, so placing
+# one would hand out a shop's number, and the shop a stranger's), nor after a cancellation.
+CONTACT_STATUSES = frozenset({"paid", "accepted", "delivering", "ready_for_pickup"})
+
+
+def contact_open(
+    *, status: str, completed_at: dt.datetime | None, now: dt.datetime, after: dt.timedelta
+) -> bool:
+    """Whether an order's two parties may see each other's phone now."""
+    if status in CONTACT_STATUSES:
+        return True
+    return status == "completed" and completed_at is not None and now - completed_at <= after

@@ -179,11 +179,17 @@ COMPLAINT_ERRORS = [*ERRORS_AUTH, "complaint_not_found", "invalid_input"]
     "/orders/{order_id}/complaints",
     response={201: ComplaintOut},
     openapi_extra={
-        "x-error-codes": [*COMPLAINT_ERRORS, "order_not_found", "complaint_not_allowed"]
+        "x-error-codes": [
+            *COMPLAINT_ERRORS,
+            "order_not_found",
+            "complaint_not_allowed",
+            "complaint_already_decided",
+        ]
     },
 )
 def complaint_open(request, order_id: int, payload: ComplaintIn):
-    """Within 3 days of completion, or for a paid order that never arrived."""
+    """Within 3 days of completion, or for a paid order that never arrived; one per order (a
+    second, after a decision or while one is in progress, is 409)."""
     order = order_for(viewer=request.user, order_id=order_id)
     complaint = complaints.complaint_open(
         buyer=request.user, order=order, reason=payload.reason, description=payload.description

@@ -20,8 +20,14 @@ from peken.core.errors import InvalidInput, PermissionDenied
 from peken.core.money import format_rupiah
 from peken.ledger import rules as ledger_rules
 from peken.ledger.services import ledger_complaint_refund
+from peken.notifications.order_events import notify_complaint_opened
 from peken.ordering.models import Order
-from peken.payments.errors import ComplaintNotAllowed, ComplaintStatusConflict, RefundTooLarge
+from peken.payments.errors import (
+    ComplaintAlreadyDecided,
+    ComplaintNotAllowed,
+    ComplaintStatusConflict,
+    RefundTooLarge,
+)
 from peken.payments.models import Complaint, Payment, Refund
 from peken.quotas.services import quota_release
 from peken.reports.services import rollup_order_refunded
@@ -37,13 +43,31 @@ def complaint_open(*, buyer: User, order: Order, reason: str, description: str) 
         raise InvalidInput(_("Pilih alasan komplain."), field="reason")
     description = _text(description, "description", minimum=10, maximum=1000)
     _require_complainable(order, reason)
+    _require_first_complaint(order)
     try:
         with transaction.atomic():
-            return Complaint.objects.create(order=order, reason=reason, description=description)
-    except IntegrityError as error:
-        raise ComplaintNotAllowed(
-            _("Pesanan ini sudah punya komplain yang sedang diproses.")
-        ) from error
+            complaint = Complaint.objects.create(
+                order=order, reason=reason, description=description
+            )
+            notify_complaint_opened(order=order, reason=complaint.get_reason_display())
+            return complaint
+    except IntegrityError as error:  # another one was opened at the same moment
+        raise _in_progress() from error
+
+
+def _require_first_complaint(order: Order) -> None:
+    """One complaint per order: an officer's decision is final, and one in progress is answered
+    before anything else. Complaints are never deleted, so this check cannot be overtaken; two
+    opened at once are stopped by the one-in-progress constraint."""
+    statuses = set(order.complaints.values_list("status", flat=True))
+    if statuses & {Complaint.Status.OPEN, Complaint.Status.ANSWERED}:
+        raise _in_progress()
+    if statuses:
+        raise ComplaintAlreadyDecided()
+
+
+def _in_progress() -> ComplaintNotAllowed:
+    return ComplaintNotAllowed(_("Pesanan ini sudah punya komplain yang sedang diproses."))
 
 
 def _require_complainable(order: Order, reason: str) -> None:

@@ -15,6 +15,13 @@ class ComplaintNotAllowed(Conflict):
     default_message = gettext_lazy("Komplain tidak dapat diajukan untuk pesanan ini.")
 
 
+class ComplaintAlreadyDecided(ComplaintNotAllowed):
+    code = "complaint_already_decided"
+    default_message = gettext_lazy(
+        "Komplain atas pesanan ini sudah diputuskan. Satu pesanan hanya dapat dikomplain sekali."
+    )
+
+
 class ComplaintStatusConflict(Conflict):
     code = "complaint_status_conflict"
     default_message = gettext_lazy("Komplain ini sudah diputuskan atau belum dijawab.")

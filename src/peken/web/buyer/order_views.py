@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from peken.ordering.contact import order_contact_url
 from peken.ordering.models import Order, ShopReview
 from peken.ordering.reviews import review_submit
 from peken.ordering.rules import TRANSITIONS
@@ -73,15 +74,16 @@ def order_page(request, order_id: int):
         "review": review,
         "can_review": review is None and order.status == Order.Status.COMPLETED,
         "methods": Payment.Method.choices,
+        "contact_url": order_contact_url(order=order, viewer=request.user),
     }
     return render(request, "web/buyer/order.html", context)
 
 
 def complaint_reasons(order: Order, complaints: list[Complaint]) -> list[tuple[str, str]]:
     """The reasons the buyer may complain with now (complaint_open decides again): any within
-    the window after completion; "not received" for a paid order that has not arrived."""
-    in_progress = (Complaint.Status.OPEN, Complaint.Status.ANSWERED)
-    if any(complaint.status in in_progress for complaint in complaints):
+    the window after completion; "not received" for a paid order that has not arrived; none
+    once the order has a complaint, in progress or decided (one per order)."""
+    if complaints:
         return []
     if order.status == Order.Status.COMPLETED:
         if order.completed_at and timezone.now() - order.completed_at <= COMPLAINT_WINDOW:

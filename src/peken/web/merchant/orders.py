@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from peken.ordering.contact import order_contact_open, order_contact_url
 from peken.ordering.models import Order
 from peken.ordering.selectors import OrderNotFound, orders_of_merchant_owner
 from peken.ordering.services import order_act
@@ -97,6 +98,7 @@ def order_detail(request, order_id: int):
         for event in order.events.all()
     ]
     complaints = list(complaints_for(viewer=request.user).filter(order=order))
+    contact_url = order_contact_url(order=order, viewer=request.user)
     context = shop_context(
         request,
         order.merchant,
@@ -105,6 +107,9 @@ def order_detail(request, order_id: int):
         buyer_name=order.buyer.full_name,
         timeline=timeline,
         complaints=complaints,
+        contact_url=contact_url,
+        # Open for contact, but the buyer left no number the link could use.
+        contact_missing=contact_url is None and order_contact_open(order),
     )
     return render(request, "web/merchant/order.html", context)
 
