@@ -3,6 +3,7 @@ by is_staff flags, with every change written to the audit log."""
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from peken.accounts.models import Role
 from peken.accounts.permissions import has_role
@@ -10,9 +11,9 @@ from peken.core.audit import audit_record, snapshot
 
 
 class PekenAdminSite(admin.AdminSite):
-    site_header = "Peken — kantor belakang"
+    site_header = _("Peken — kantor belakang")
     site_title = "Peken"
-    index_title = "Pengelolaan"
+    index_title = _("Pengelolaan")
 
     def has_permission(self, request) -> bool:
         user = request.user
