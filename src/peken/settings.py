@@ -95,7 +95,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: Peken's 404 page even with DEBUG on (see the class for why).
+    "peken.core.error_pages.NotFoundPageMiddleware",
 ]
+CSRF_FAILURE_VIEW = "peken.core.error_pages.csrf_failure"
 
 ROOT_URLCONF = "peken.urls"
 WSGI_APPLICATION = "peken.wsgi.application"

@@ -2,24 +2,21 @@
 columns in English: every label on these pages passes through the catalogue when the page is
 drawn, none is an Indonesian word fixed at import time or a raw status code.
 
-The English catalogue is refreshed by hand after new messages land, so these tests do not rely
-on it: `english_catalogue_with_gaps_marked` answers every message the catalogue lacks with a
-marker (`EN-1a2b3c4d`, placeholders kept). A label that skipped the catalogue still reads in
-Bahasa Indonesia and is caught; one that went through it reads as its translation or its marker.
+These tests do not wait for the English catalogue: under `english_catalogue_with_gaps_marked`
+(see translation_steps) a label that skipped the catalogue still reads in Bahasa Indonesia and
+is caught; one that went through it reads as its translation or its marker.
 """
 
-import hashlib
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import trans_real
 
 import factories
+import translation_steps
 from payment_steps import complete, notify, pay, receive
 from peken.accounts.models import Role
 from peken.core.models import AuditEntry
@@ -33,6 +30,7 @@ from peken.payments.models import Complaint, Payment, Refund
 from peken.payments.services import payment_start
 from peken.web.buyer import order_views
 from peken.web.merchant import orders as merchant_orders
+from translation_steps import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -51,38 +49,6 @@ CHOICE_TABLES = [
     Merchant.Status,
 ]
 PLAIN_TABLES = [order_rules.STATUS_LABELS, order_views.ACTOR_LABELS, merchant_orders.ACTOR_LABELS]
-PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdif]|%[sdif]|\{\w*\}")
-
-
-def marker(message: str) -> str:
-    """What a message missing from the English catalogue reads as here: its placeholders kept,
-    so that formatting it works as with a real translation."""
-    digest = hashlib.sha1(message.encode()).hexdigest()[:8]
-    return " ".join([f"EN-{digest}", *PLACEHOLDER.findall(message)])
-
-
-@pytest.fixture
-def english_catalogue_with_gaps_marked(monkeypatch):
-    english = trans_real.translation("en")
-    catalogue = english._catalog  # what the committed .mo files hold for English
-    real_gettext, real_ngettext = english.gettext, english.ngettext
-
-    def gettext(message):
-        return real_gettext(message) if message in catalogue else marker(message)
-
-    def ngettext(singular, plural, number):
-        if (singular, 0) in catalogue:
-            return real_ngettext(singular, plural, number)
-        return marker(singular if number == 1 else plural)
-
-    monkeypatch.setattr(english, "gettext", gettext)
-    monkeypatch.setattr(english, "ngettext", ngettext)
-
-
-def in_english(words) -> str:
-    """Indonesian words, or a lazy label, as a visitor who chose English reads them here."""
-    with translation.override("en"):
-        return translation.gettext(words) if isinstance(words, str) else str(words)
 
 
 def labels() -> list[tuple[str, str]]:
@@ -106,34 +72,9 @@ def codes() -> set[str]:
     return {code for code in every if "_" in code}
 
 
-class VisibleText(HTMLParser):
-    """What a person reads: text and the labels screen readers speak, not classes or values."""
-
-    SPOKEN = {"aria-label", "title", "alt", "placeholder"}
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.hidden += 1
-        self.parts += [value for name, value in attrs if name in self.SPOKEN and value]
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self.hidden -= 1
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
 def visible_text(response) -> str:
     assert response.status_code == 200, response.status_code
-    parser = VisibleText()
-    parser.feed(response.content.decode())
-    return " ".join(" ".join(parser.parts).split())
+    return translation_steps.visible_text(response)
 
 
 def assert_no_indonesian_label_nor_code(page: str) -> None:
