@@ -1,11 +1,13 @@
 import pytest
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import trans_real
 
 import factories
 from peken.accounts.models import Role
 from peken.accounts.services import token_issue
 from peken.regions.services import regions_import_bundled
+from translation_steps import mark_catalogue_gaps
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +28,12 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def english_catalogue_with_gaps_marked(monkeypatch):
+    """English, with every message the catalogue lacks read as a marker (translation_steps)."""
+    mark_catalogue_gaps(trans_real.translation("en"), monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,16 @@ by is_staff flags, with every change written to the audit log."""
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from peken.accounts.permissions import is_city_admin, sees_whole_city
 from peken.core.audit import audit_record, snapshot
 
 
 class PekenAdminSite(admin.AdminSite):
-    site_header = "Peken — kantor belakang"
+    site_header = _("Peken — kantor belakang")
     site_title = "Peken"
-    index_title = "Pengelolaan"
+    index_title = _("Pengelolaan")
 
     def has_permission(self, request) -> bool:
         user = request.user

@@ -97,7 +97,10 @@ MIDDLEWARE = [
     # NUL characters, oversized bodies, broken multipart, 64-bit overflows: a clear 4xx.
     "peken.core.middleware.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: Peken's 404 page even with DEBUG on (see the class for why).
+    "peken.core.error_pages.NotFoundPageMiddleware",
 ]
+CSRF_FAILURE_VIEW = "peken.core.error_pages.csrf_failure"
 
 ROOT_URLCONF = "peken.urls"
 WSGI_APPLICATION = "peken.wsgi.application"

@@ -23,6 +23,12 @@ urlpatterns = [
     path("", include("peken.web.urls")),
 ]
 
+# Peken's own error pages (JSON under /api/); see peken.core.error_pages.
+handler400 = "peken.core.error_pages.bad_request"
+handler403 = "peken.core.error_pages.permission_denied"
+handler404 = "peken.core.error_pages.page_not_found"
+handler500 = "peken.core.error_pages.server_error"
+
 # Uploaded photos: served by Django only in development; production serves MEDIA_ROOT from the
 # proxy in front (already re-encoded on upload, so they are plain WebP files).
 if settings.DEBUG:

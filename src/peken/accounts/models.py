@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.core.masking import mask_nik
 from peken.regions.models import Kecamatan, Kelurahan
@@ -9,11 +10,11 @@ from peken.regions.models import Kecamatan, Kelurahan
 
 class Role(models.TextChoices):
     ASN = "asn", "ASN"
-    WARGA = "warga", "Warga"
-    MERCHANT = "merchant", "Pemilik toko"
-    OFFICER = "officer", "Petugas wilayah"
-    OPD_ADMIN = "opd_admin", "Admin OPD"
-    CITY_ADMIN = "city_admin", "Admin kota"
+    WARGA = "warga", _("Warga")
+    MERCHANT = "merchant", _("Pemilik toko")
+    OFFICER = "officer", _("Petugas wilayah")
+    OPD_ADMIN = "opd_admin", _("Admin OPD")
+    CITY_ADMIN = "city_admin", _("Admin kota")
     AUDITOR = "auditor", "Auditor"
 
 
@@ -196,7 +197,7 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         scope = self.kelurahan or self.kecamatan or self.opd
         label = Role(self.role).label
-        return f"{label} ({scope})" if scope else label
+        return f"{label} ({scope})" if scope else str(label)
 
 
 class AsnProfile(models.Model):

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.merchants.models import Merchant
 
@@ -25,15 +26,15 @@ class Unit(models.TextChoices):
     GRAM = "gram", "gram"
     LITER = "liter", "liter"
     ML = "ml", "ml"
-    PORSI = "porsi", "porsi"
-    PACK = "pack", "pack"
-    BUNGKUS = "bungkus", "bungkus"
-    BOTOL = "botol", "botol"
-    DUS = "dus", "dus"
-    LUSIN = "lusin", "lusin"
-    IKAT = "ikat", "ikat"
+    PORSI = "porsi", _("porsi")
+    PACK = "pack", _("pack")
+    BUNGKUS = "bungkus", _("bungkus")
+    BOTOL = "botol", _("botol")
+    DUS = "dus", _("dus")
+    LUSIN = "lusin", _("lusin")
+    IKAT = "ikat", _("ikat")
     SACHET = "sachet", "sachet"
-    LEMBAR = "lembar", "lembar"
+    LEMBAR = "lembar", _("lembar")
     SET = "set", "set"
 
 
@@ -81,9 +82,9 @@ class ProhibitedTerm(models.Model):
 
 class Product(models.Model):
     class Review(models.TextChoices):
-        APPROVED = "approved", "Boleh dijual"
-        ON_HOLD = "on_hold", "Ditahan untuk diperiksa"
-        REJECTED = "rejected", "Ditolak petugas"
+        APPROVED = "approved", _("Boleh dijual")
+        ON_HOLD = "on_hold", _("Ditahan untuk diperiksa")
+        REJECTED = "rejected", _("Ditolak petugas")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="products")
     name = models.CharField("nama", max_length=120)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.core.append_only import AppendOnlyModel
 
@@ -13,23 +14,28 @@ class AuditEntry(AppendOnlyModel):
     Personal data in `before`/`after` is stored masked (peken.core.audit).
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=80, db_index=True)
-    target_type = models.CharField(max_length=80, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    target_repr = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    actor_name = models.CharField(_("pelaku"), max_length=150, blank=True)
+    action = models.CharField(_("tindakan"), max_length=80, db_index=True)
+    target_type = models.CharField(_("jenis sasaran"), max_length=80, blank=True)
+    target_id = models.CharField(_("nomor sasaran"), max_length=64, blank=True)
+    target_repr = models.CharField(_("sasaran"), max_length=200, blank=True)
+    before = models.JSONField(_("sebelum"), null=True, blank=True)
+    after = models.JSONField(_("sesudah"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "catatan audit"
-        verbose_name_plural = "log audit"
+        verbose_name = _("catatan audit")
+        verbose_name_plural = _("log audit")
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:

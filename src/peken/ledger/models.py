@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.core.append_only import AppendOnlyModel
 from peken.ledger import rules
@@ -12,12 +13,12 @@ class LedgerEntry(AppendOnlyModel):
     mistake is put right by another entry."""
 
     class Kind(models.TextChoices):
-        PAYMENT = "payment", "Pembayaran diterima"
-        COMPLETION = "completion", "Pesanan selesai: jadi hak toko"
-        CANCELLATION_REFUND = "cancellation_refund", "Pesanan batal: dana kembali ke pembeli"
-        COMPLAINT_REFUND = "complaint_refund", "Pengembalian dana karena komplain"
-        PAYOUT = "payout", "Pencairan ke toko"
-        SETTLEMENT = "settlement", "Setoran gateway ke rekening"
+        PAYMENT = "payment", _("Pembayaran diterima")
+        COMPLETION = "completion", _("Pesanan selesai: jadi hak toko")
+        CANCELLATION_REFUND = "cancellation_refund", _("Pesanan batal: dana kembali ke pembeli")
+        COMPLAINT_REFUND = "complaint_refund", _("Pengembalian dana karena komplain")
+        PAYOUT = "payout", _("Pencairan ke toko")
+        SETTLEMENT = "settlement", _("Setoran gateway ke rekening")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now, db_index=True)

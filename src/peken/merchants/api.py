@@ -110,7 +110,7 @@ class MerchantManageOut(MerchantPublicOut):
 
     @staticmethod
     def resolve_status_label(merchant) -> str:
-        return Merchant.Status(merchant.status).label
+        return str(Merchant.Status(merchant.status).label)
 
     @staticmethod
     def resolve_bank(merchant, context):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.regions.models import Kelurahan
 
@@ -10,24 +11,24 @@ class Merchant(models.Model):
     """A shop that sells on Peken: a toko kelontong or an UMKM, owned by one person."""
 
     class Kind(models.TextChoices):
-        TOKO_KELONTONG = "toko_kelontong", "Toko kelontong"
+        TOKO_KELONTONG = "toko_kelontong", _("Toko kelontong")
         UMKM = "umkm", "UMKM"
 
     class Line(models.TextChoices):
         """What an UMKM makes; a toko kelontong has none."""
 
         NONE = "", "—"
-        KULINER = "kuliner", "Kuliner"
-        KERAJINAN = "kerajinan", "Kerajinan"
-        FASHION = "fashion", "Fashion"
-        LAINNYA = "lainnya", "Lainnya"
+        KULINER = "kuliner", _("Kuliner")
+        KERAJINAN = "kerajinan", _("Kerajinan")
+        FASHION = "fashion", _("Fashion")
+        LAINNYA = "lainnya", _("Lainnya")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draf"
-        SUBMITTED = "submitted", "Menunggu verifikasi"
-        VERIFIED = "verified", "Terverifikasi"
-        REJECTED = "rejected", "Ditolak"
-        SUSPENDED = "suspended", "Dibekukan"
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Menunggu verifikasi")
+        VERIFIED = "verified", _("Terverifikasi")
+        REJECTED = "rejected", _("Ditolak")
+        SUSPENDED = "suspended", _("Dibekukan")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="merchants"

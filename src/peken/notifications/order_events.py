@@ -1,5 +1,7 @@
 """Which order steps tell whom, in what words. Called by ordering inside the step."""
 
+from django.utils.translation import gettext_noop
+
 from peken.core.money import format_rupiah
 from peken.notifications.models import Notification
 from peken.notifications.services import notify
@@ -7,19 +9,34 @@ from peken.ordering.models import Order
 
 Kind = Notification.Kind
 
-# target status → (kind, whom: buyer/merchant, words)
+# target status → (kind, whom: buyer/merchant, words); the words are read in each reader's
+# language (Notification.text_in_active_language), so they are catalogue messages.
 STEP_MESSAGES = {
     "paid": [
-        (Kind.ORDER_PAID, "buyer", "Pembayaran pesanan #{id} ({total}) diterima."),
-        (Kind.ORDER_PAID, "merchant", "Pesanan baru #{id} ({total}) sudah dibayar. Segera terima."),
+        (
+            Kind.ORDER_PAID,
+            "buyer",
+            gettext_noop("Pembayaran pesanan #%(id)s (%(total)s) diterima."),
+        ),
+        (
+            Kind.ORDER_PAID,
+            "merchant",
+            gettext_noop("Pesanan baru #%(id)s (%(total)s) sudah dibayar. Segera terima."),
+        ),
     ],
-    "accepted": [(Kind.ORDER_ACCEPTED, "buyer", "{shop} menerima pesanan #{id}.")],
-    "delivering": [(Kind.ORDER_DELIVERING, "buyer", "Pesanan #{id} sedang diantar {shop}.")],
-    "ready_for_pickup": [(Kind.ORDER_READY, "buyer", "Pesanan #{id} siap diambil di {shop}.")],
-    "completed": [(Kind.ORDER_COMPLETED, "merchant", "Pesanan #{id} selesai.")],
+    "accepted": [
+        (Kind.ORDER_ACCEPTED, "buyer", gettext_noop("%(shop)s menerima pesanan #%(id)s."))
+    ],
+    "delivering": [
+        (Kind.ORDER_DELIVERING, "buyer", gettext_noop("Pesanan #%(id)s sedang diantar %(shop)s."))
+    ],
+    "ready_for_pickup": [
+        (Kind.ORDER_READY, "buyer", gettext_noop("Pesanan #%(id)s siap diambil di %(shop)s."))
+    ],
+    "completed": [(Kind.ORDER_COMPLETED, "merchant", gettext_noop("Pesanan #%(id)s selesai."))],
     "cancelled": [
-        (Kind.ORDER_CANCELLED, "buyer", "Pesanan #{id} dibatalkan. {reason}"),
-        (Kind.ORDER_CANCELLED, "merchant", "Pesanan #{id} dibatalkan. {reason}"),
+        (Kind.ORDER_CANCELLED, "buyer", gettext_noop("Pesanan #%(id)s dibatalkan. %(reason)s")),
+        (Kind.ORDER_CANCELLED, "merchant", gettext_noop("Pesanan #%(id)s dibatalkan. %(reason)s")),
     ],
 }
 
@@ -31,11 +48,14 @@ def notify_order_step(*, order: Order, target: str) -> None:
 
 def notify_payment_due(*, buyer, orders: list[Order], amount: int, reference: str) -> None:
     """Once per charge, when the buyer is sent to pay: the orders exist, the money is due."""
-    numbers = ", ".join(f"#{order.pk}" for order in orders)
     notify(
         user=buyer,
         kind=Kind.ORDER_PLACED,
-        text=f"Pesanan {numbers} dibuat. Bayar {format_rupiah(amount)} sebelum batas waktu.",
+        text=gettext_noop("Pesanan %(numbers)s dibuat. Bayar %(amount)s sebelum batas waktu."),
+        params={
+            "numbers": ", ".join(f"#{order.pk}" for order in orders),
+            "amount": format_rupiah(amount),
+        },
         url=f"/bayar/{reference}/",
     )
 
@@ -55,10 +75,10 @@ def _tell(order: Order, kind: str, whom: str, words: str) -> None:
     merchant = order.merchant
     user = order.buyer if whom == "buyer" else merchant.owner
     url = f"/pesanan/{order.pk}/" if whom == "buyer" else f"/penjual/pesanan/{order.pk}/"
-    text = words.format(
-        id=order.pk,
-        total=format_rupiah(order.total),
-        shop=merchant.name,
-        reason=order.cancel_reason,
-    ).strip()
-    notify(user=user, kind=kind, text=text, url=url)
+    params = {
+        "id": order.pk,
+        "total": format_rupiah(order.total),
+        "shop": merchant.name,
+        "reason": order.cancel_reason,
+    }
+    notify(user=user, kind=kind, text=words, params=params, url=url)

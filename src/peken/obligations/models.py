@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.accounts.models import AsnProfile, Eselon, Golongan
 
@@ -60,10 +61,10 @@ class ObligationExemption(models.Model):
     """Months in which a person owes nothing: leave, study leave, illness."""
 
     class Reason(models.TextChoices):
-        CUTI = "cuti", "Cuti"
-        TUGAS_BELAJAR = "tugas_belajar", "Tugas belajar"
-        SAKIT = "sakit", "Sakit"
-        LAINNYA = "lainnya", "Lainnya"
+        CUTI = "cuti", _("Cuti")
+        TUGAS_BELAJAR = "tugas_belajar", _("Tugas belajar")
+        SAKIT = "sakit", _("Sakit")
+        LAINNYA = "lainnya", _("Lainnya")
 
     asn = models.ForeignKey(
         AsnProfile, on_delete=models.CASCADE, related_name="obligation_exemptions"

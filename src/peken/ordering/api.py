@@ -80,7 +80,7 @@ class OrderOut(Schema):
 
     @staticmethod
     def resolve_status_label(order) -> str:
-        return Order.Status(order.status).label
+        return str(Order.Status(order.status).label)
 
     @staticmethod
     def resolve_month(order) -> str:

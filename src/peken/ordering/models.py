@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.catalog.models import Product
 from peken.merchants.models import Merchant
@@ -36,21 +37,21 @@ class Order(models.Model):
     """What one buyer bought from one merchant in one checkout."""
 
     class Status(models.TextChoices):
-        AWAITING_PAYMENT = "awaiting_payment", "Menunggu pembayaran"
-        PAID = "paid", "Dibayar"
-        ACCEPTED = "accepted", "Diterima toko"
-        DELIVERING = "delivering", "Diantar"
-        READY_FOR_PICKUP = "ready_for_pickup", "Siap diambil"
-        COMPLETED = "completed", "Selesai"
-        CANCELLED = "cancelled", "Dibatalkan"
+        AWAITING_PAYMENT = "awaiting_payment", _("Menunggu pembayaran")
+        PAID = "paid", _("Dibayar")
+        ACCEPTED = "accepted", _("Diterima toko")
+        DELIVERING = "delivering", _("Diantar")
+        READY_FOR_PICKUP = "ready_for_pickup", _("Siap diambil")
+        COMPLETED = "completed", _("Selesai")
+        CANCELLED = "cancelled", _("Dibatalkan")
 
     class Fulfilment(models.TextChoices):
-        DELIVERY = "delivery", "Diantar toko"
-        PICKUP = "pickup", "Ambil di toko"
+        DELIVERY = "delivery", _("Diantar toko")
+        PICKUP = "pickup", _("Ambil di toko")
 
     class BuyerKind(models.TextChoices):
         ASN = "asn", "ASN"
-        WARGA = "warga", "Warga"
+        WARGA = "warga", _("Warga")
 
     checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
     buyer = models.ForeignKey(

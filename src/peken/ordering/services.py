@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from peken.accounts.models import User
 from peken.accounts.permissions import is_city_admin
@@ -449,9 +449,10 @@ def orders_expire(*, now: dt.datetime | None = None) -> int:
                     action=action,
                     actor=None,
                     actor_kind="system",
-                    reason="Batas waktu pembayaran habis"
+                    # Catalogue messages: the order pages show them in the reader's language.
+                    reason=gettext_noop("Batas waktu pembayaran habis")
                     if action == "expire_payment"
-                    else "Toko tidak menerima pesanan tepat waktu",
+                    else gettext_noop("Toko tidak menerima pesanan tepat waktu"),
                 )
                 expired += 1
             except OrderStatusConflict:

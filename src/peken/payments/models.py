@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.ordering.models import Checkout, Order
 
@@ -10,17 +11,17 @@ class Payment(models.Model):
     """The one charge that pays every order of a checkout, at one gateway."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Menunggu pembayaran"
-        PAID = "paid", "Lunas"
-        EXPIRED = "expired", "Kedaluwarsa"
-        FAILED = "failed", "Gagal"
+        PENDING = "pending", _("Menunggu pembayaran")
+        PAID = "paid", _("Lunas")
+        EXPIRED = "expired", _("Kedaluwarsa")
+        FAILED = "failed", _("Gagal")
 
     class Method(models.TextChoices):
         QRIS = "qris", "QRIS"
-        VA_BCA = "va_bca", "Virtual account BCA"
-        VA_BNI = "va_bni", "Virtual account BNI"
-        VA_BRI = "va_bri", "Virtual account BRI"
-        VA_MANDIRI = "va_mandiri", "Virtual account Mandiri"
+        VA_BCA = "va_bca", _("Virtual account BCA")
+        VA_BNI = "va_bni", _("Virtual account BNI")
+        VA_BRI = "va_bri", _("Virtual account BRI")
+        VA_MANDIRI = "va_mandiri", _("Virtual account Mandiri")
 
     checkout = models.OneToOneField(Checkout, on_delete=models.PROTECT, related_name="payment")
     # The orders this charge pays: those still waiting when it was made.
@@ -56,12 +57,12 @@ class PaymentNotification(models.Model):
     "did the gateway tell us?" and to see forgeries."""
 
     class Outcome(models.TextChoices):
-        APPLIED = "applied", "Diterapkan"
-        DUPLICATE = "duplicate", "Duplikat, tidak mengubah apa pun"
-        STALE = "stale", "Terlambat/usang, diabaikan"
-        REJECTED = "rejected", "Ditolak (tanda tangan/format)"
-        UNKNOWN_PAYMENT = "unknown_payment", "Pembayaran tidak dikenal"
-        AMOUNT_MISMATCH = "amount_mismatch", "Nominal tidak cocok"
+        APPLIED = "applied", _("Diterapkan")
+        DUPLICATE = "duplicate", _("Duplikat, tidak mengubah apa pun")
+        STALE = "stale", _("Terlambat/usang, diabaikan")
+        REJECTED = "rejected", _("Ditolak (tanda tangan/format)")
+        UNKNOWN_PAYMENT = "unknown_payment", _("Pembayaran tidak dikenal")
+        AMOUNT_MISMATCH = "amount_mismatch", _("Nominal tidak cocok")
 
     gateway = models.CharField(max_length=20)
     # The gateway's own id for this notification (or a digest of it): a second delivery of the
@@ -97,13 +98,13 @@ class Refund(models.Model):
     decided for the buyer. Written with its ledger entry; sent to the gateway by the worker."""
 
     class Kind(models.TextChoices):
-        CANCELLATION = "cancellation", "Pesanan dibatalkan"
-        COMPLAINT = "complaint", "Komplain"
+        CANCELLATION = "cancellation", _("Pesanan dibatalkan")
+        COMPLAINT = "complaint", _("Komplain")
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Menunggu dikirim ke gateway"
-        SENT = "sent", "Dikirim ke pembeli"
-        FAILED = "failed", "Gagal, dicoba lagi"
+        REQUESTED = "requested", _("Menunggu dikirim ke gateway")
+        SENT = "sent", _("Dikirim ke pembeli")
+        FAILED = "failed", _("Gagal, dicoba lagi")
 
     payment = models.ForeignKey(
         Payment, null=True, on_delete=models.PROTECT, related_name="refunds"
@@ -144,17 +145,17 @@ class Complaint(models.Model):
     """A buyer's complaint about an order: the shop answers, an officer or city admin decides."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Menunggu jawaban toko"
-        ANSWERED = "answered", "Dijawab toko, menunggu keputusan"
-        REFUNDED = "refunded", "Diputuskan: dana dikembalikan"
-        REJECTED = "rejected", "Diputuskan: ditolak"
+        OPEN = "open", _("Menunggu jawaban toko")
+        ANSWERED = "answered", _("Dijawab toko, menunggu keputusan")
+        REFUNDED = "refunded", _("Diputuskan: dana dikembalikan")
+        REJECTED = "rejected", _("Diputuskan: ditolak")
 
     class Reason(models.TextChoices):
-        NOT_RECEIVED = "not_received", "Pesanan tidak sampai"
-        DAMAGED = "damaged", "Barang rusak"
-        WRONG_ITEM = "wrong_item", "Barang tidak sesuai"
-        INCOMPLETE = "incomplete", "Barang kurang"
-        OTHER = "other", "Lainnya"
+        NOT_RECEIVED = "not_received", _("Pesanan tidak sampai")
+        DAMAGED = "damaged", _("Barang rusak")
+        WRONG_ITEM = "wrong_item", _("Barang tidak sesuai")
+        INCOMPLETE = "incomplete", _("Barang kurang")
+        OTHER = "other", _("Lainnya")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="complaints")
     reason = models.CharField(max_length=20, choices=Reason.choices)

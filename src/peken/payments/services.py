@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from peken.accounts.models import User
 from peken.core.errors import Conflict, NotFound
@@ -200,7 +200,9 @@ def _mark_over(payment: Payment, status: str) -> None:
                 action="expire_payment",
                 actor=None,
                 actor_kind="system",
-                reason="Pembayaran kedaluwarsa" if status == "expired" else "Pembayaran gagal",
+                reason=gettext_noop("Pembayaran kedaluwarsa")
+                if status == "expired"
+                else gettext_noop("Pembayaran gagal"),
             )
         except OrderStatusConflict:
             continue

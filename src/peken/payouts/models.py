@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peken.merchants.models import Merchant
 
@@ -10,8 +11,8 @@ class PayoutBatch(models.Model):
     """One run of payouts: what every shop was owed, as one bank bulk-transfer file."""
 
     class Trigger(models.TextChoices):
-        DAILY = "daily", "Harian otomatis"
-        ON_DEMAND = "on_demand", "Atas permintaan"
+        DAILY = "daily", _("Harian otomatis")
+        ON_DEMAND = "on_demand", _("Atas permintaan")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
@@ -105,10 +106,10 @@ class SettledPayment(models.Model):
 
 class SettlementDifference(models.Model):
     class Kind(models.TextChoices):
-        MISSING = "missing", "Ada di buku besar, tidak ada di laporan"
-        EXTRA = "extra", "Ada di laporan, tidak ada di buku besar"
-        AMOUNT = "amount", "Nominal berbeda"
-        ALREADY_SETTLED = "already_settled", "Sudah tersetor di laporan sebelumnya"
+        MISSING = "missing", _("Ada di buku besar, tidak ada di laporan")
+        EXTRA = "extra", _("Ada di laporan, tidak ada di buku besar")
+        AMOUNT = "amount", _("Nominal berbeda")
+        ALREADY_SETTLED = "already_settled", _("Sudah tersetor di laporan sebelumnya")
 
     settlement = models.ForeignKey(
         SettlementImport, on_delete=models.CASCADE, related_name="differences"

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from peken.accounts.models import User
 from peken.accounts.permissions import require_city_admin
@@ -136,14 +136,19 @@ def _tell_owners(payouts: list[Payout]) -> None:
     shops = Merchant.objects.select_related("owner").filter(pk__in=[p.merchant_id for p in payouts])
     owners = {shop.pk: shop.owner for shop in shops}
     for payout in payouts:
-        text = (
-            f"Dana {format_rupiah(payout.amount)} dicairkan ke rekening "
-            f"{payout.bank_code} ****{payout.account_number[-4:]} ({payout.reference})."
-        )
         notify(
             user=owners[payout.merchant_id],
             kind=Notification.Kind.PAYOUT_SENT,
-            text=text,
+            text=gettext_noop(
+                "Dana %(amount)s dicairkan ke rekening %(bank)s ****%(last_digits)s "
+                "(%(reference)s)."
+            ),
+            params={
+                "amount": format_rupiah(payout.amount),
+                "bank": payout.bank_code,
+                "last_digits": payout.account_number[-4:],
+                "reference": payout.reference,
+            },
             url="/penjual/keuangan/",
         )
 

@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from peken.accounts import rules as identity_rules
@@ -17,15 +18,8 @@ from peken.merchants.models import Merchant
 from peken.merchants.services import MerchantDetails
 from peken.regions.models import Kelurahan
 
-DAY_CHOICES = [
-    ("senin", _("Senin")),
-    ("selasa", _("Selasa")),
-    ("rabu", _("Rabu")),
-    ("kamis", _("Kamis")),
-    ("jumat", _("Jumat")),
-    ("sabtu", _("Sabtu")),
-    ("minggu", _("Minggu")),
-]
+# Stored day codes (Monday first) named by Django's own weekday names, so they follow the language.
+DAY_CHOICES = [(day, WEEKDAYS[number]) for number, day in enumerate(merchant_rules.DAYS)]
 LINE_CHOICES = [("", _("— bukan UMKM —")), *Merchant.Line.choices[1:]]
 # Whole rupiah as people type it: 12500 or 12.500 (a leading minus is let through, so that the
 # service can say why a price must be above zero).

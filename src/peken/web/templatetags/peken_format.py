@@ -4,10 +4,12 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 
 from peken.core.money import format_rupiah
 from peken.core.months import WIB
+from peken.merchants.rules import DAYS
 
 register = template.Library()
 
@@ -36,3 +38,11 @@ def percent_of(part, whole) -> int:
     if not whole:
         return 100
     return max(0, min(100, int(int(part) * 100 / int(whole))))
+
+
+@register.filter
+def weekday(day: str) -> str:
+    """A stored day code (`senin` … `minggu`) as the day's name in the active language."""
+    if day not in DAYS:
+        return day
+    return str(WEEKDAYS[DAYS.index(day)])
