@@ -14,8 +14,20 @@ STEP_MESSAGES = {
         (Kind.ORDER_PAID, "merchant", "Pesanan baru #{id} ({total}) sudah dibayar. Segera terima."),
     ],
     "accepted": [(Kind.ORDER_ACCEPTED, "buyer", "{shop} menerima pesanan #{id}.")],
-    "delivering": [(Kind.ORDER_DELIVERING, "buyer", "Pesanan #{id} sedang diantar {shop}.")],
-    "ready_for_pickup": [(Kind.ORDER_READY, "buyer", "Pesanan #{id} siap diambil di {shop}.")],
+    "delivering": [
+        (
+            Kind.ORDER_DELIVERING,
+            "buyer",
+            "Pesanan #{id} sedang diantar {shop}. Setelah sampai, konfirmasi di halaman pesanan.",
+        )
+    ],
+    "ready_for_pickup": [
+        (
+            Kind.ORDER_READY,
+            "buyer",
+            "Pesanan #{id} siap diambil di {shop}. Setelah diambil, konfirmasi di halaman pesanan.",
+        )
+    ],
     "completed": [(Kind.ORDER_COMPLETED, "merchant", "Pesanan #{id} selesai.")],
     "cancelled": [
         (Kind.ORDER_CANCELLED, "buyer", "Pesanan #{id} dibatalkan. {reason}"),
@@ -24,8 +36,21 @@ STEP_MESSAGES = {
 }
 
 
-def notify_order_step(*, order: Order, target: str) -> None:
-    for kind, whom, words in STEP_MESSAGES.get(target, []):
+# Steps whose words depend on who took them, in addition to the above.
+ACTION_MESSAGES = {
+    "auto_complete": [
+        (
+            Kind.ORDER_COMPLETED,
+            "buyer",
+            "Pesanan #{id} selesai otomatis karena tidak dikonfirmasi. Ada masalah? Ajukan "
+            "komplain di halaman pesanan dalam 3 hari.",
+        )
+    ],
+}
+
+
+def notify_order_step(*, order: Order, target: str, action: str = "") -> None:
+    for kind, whom, words in STEP_MESSAGES.get(target, []) + ACTION_MESSAGES.get(action, []):
         _tell(order, kind, whom, words)
 
 
