@@ -73,8 +73,8 @@ def signed(payment, status, **fields):
 
 
 def complete(order):
-    """The shop accepts, delivers (or readies for pickup) and completes the order."""
+    """The shop accepts and delivers (or readies for pickup); the buyer confirms receipt."""
     middle = "deliver" if order.fulfilment == "delivery" else "ready"
-    for action in ("accept", middle, "complete"):
+    for action in ("accept", middle):
         order = order_transition(order=order, action=action, actor=None, actor_kind="system")
-    return order
+    return order_transition(order=order, action="confirm", actor=order.buyer, actor_kind="buyer")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from peken.core.maintenance import planner_statistics_refresh
+from peken.ordering.completion import orders_complete_unconfirmed
 from peken.ordering.services import orders_expire
 from peken.payments.refunds import refunds_send
 from peken.payments.services import payments_expire
@@ -24,6 +25,8 @@ class Job:
 
 JOBS = (
     Job("orders_expire", orders_expire, every_seconds=60),
+    # The deadline is counted in hours: a few minutes late is no one's loss.
+    Job("orders_complete_unconfirmed", orders_complete_unconfirmed, every_seconds=300),
     Job("payments_expire", payments_expire, every_seconds=60),
     Job("refunds_send", refunds_send, every_seconds=60),
     # Once per WIB day (a second run the same day does nothing): money reaches the bank file

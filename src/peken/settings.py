@@ -284,6 +284,13 @@ PEKEN_PASSWORD_CODE_REQUESTS_PER_IP = int(
 )
 # A bearer token unused this many days stops working (401 token_expired); each use extends it.
 PEKEN_API_TOKEN_IDLE_DAYS = int(os.environ.get("PEKEN_API_TOKEN_IDLE_DAYS", "30"))
+# An order sent out (or ready for pickup) that its buyer neither confirms nor complains about
+# completes by itself after this many hours (the worker's orders_complete_unconfirmed), so the
+# shop is paid even by a buyer who forgets. 72: a weekend offline still leaves the buyer a
+# working day, and after completion they have the 3-day complaint window besides.
+PEKEN_ORDER_AUTO_COMPLETE_HOURS = int(os.environ.get("PEKEN_ORDER_AUTO_COMPLETE_HOURS", "72"))
+if PEKEN_ORDER_AUTO_COMPLETE_HOURS < 1:
+    raise ImproperlyConfigured("PEKEN_ORDER_AUTO_COMPLETE_HOURS must be 1 or more")
 # Addresses or networks of the reverse proxies in front of Peken (comma separated, e.g.
 # "127.0.0.1,10.0.0.0/8"). Only their X-Forwarded-For entries are believed; empty: REMOTE_ADDR.
 PEKEN_TRUSTED_PROXIES = [

@@ -1,8 +1,11 @@
 """Random lives of orders keep the ledger balanced to the rupiah and equal to the orders."""
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +13,7 @@ import factories
 from payment_steps import KEDUNGDORO, complete, notify, receive
 from peken.core.errors import DomainError
 from peken.ledger.selectors import account_balances, ledger_is_balanced
+from peken.ordering.completion import orders_complete_unconfirmed
 from peken.ordering.models import Order
 from peken.ordering.services import checkout_place, order_transition
 from peken.payments.complaints import complaint_decide, complaint_open
@@ -27,6 +31,8 @@ STEPS = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 40)),
     st.tuples(st.just("reject"), st.integers(0, 40)),
     st.tuples(st.just("complete"), st.integers(0, 40)),
+    st.tuples(st.just("deliver"), st.integers(0, 40)),
+    st.tuples(st.just("auto_complete")),
     st.tuples(st.just("refund"), st.integers(0, 40), st.integers(1, 100)),
     st.tuples(st.just("payout")),
 )
@@ -54,6 +60,21 @@ def world():
 # before completion, and one refunded in part and then rejected by its shop.
 @example(steps=[("checkout", 1, 1), ("pay", 0), ("refund", 0, 100), ("complete", 0)])
 @example(steps=[("checkout", 1, 1), ("pay", 0), ("refund", 0, 50), ("reject", 0)])
+# A delivered order partly refunded on a complaint, then completed by the worker: the shop gets
+# what is left of it, no more.
+@example(
+    steps=[
+        ("checkout", 1, 1),
+        ("pay", 0),
+        ("deliver", 0),
+        ("auto_complete",),
+        ("checkout", 2, 1),
+        ("pay", 1),
+        ("deliver", 1),
+        ("refund", 1, 40),
+        ("auto_complete",),
+    ]
+)
 def test_the_ledger_stays_balanced_and_equal_to_the_orders(world, steps):
     with transaction.atomic():
         for step in steps:
@@ -75,6 +96,9 @@ def _take(world, step):
         checkout_place(buyer=buyer, lines=lines, fulfilment="delivery", address="Jl. Uji 1")
     elif kind == "payout":
         payouts_run(actor=admin)
+    elif kind == "auto_complete":
+        # Every order waiting for its buyer is past the deadline.
+        orders_complete_unconfirmed(now=timezone.now() + dt.timedelta(days=30))
     elif kind in ("pay", "expire"):
         # Mostly an unpaid checkout; sometimes any, to try paying twice.
         order = _pick(Order.objects.all(), args[0])
@@ -98,6 +122,9 @@ def _pick(orders, index):
 def _act(order, kind, args, buyer, admin):
     if kind == "complete":
         complete(order)
+    elif kind == "deliver":
+        for action in ("accept", "deliver"):
+            order = order_transition(order=order, action=action, actor=None, actor_kind="system")
     elif kind in ("cancel", "reject"):
         order_transition(
             order=order, action=kind, actor=None, actor_kind="system", reason="Uji acak"

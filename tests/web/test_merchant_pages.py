@@ -371,19 +371,22 @@ def test_the_inbox_groups_orders_and_its_partial_costs_a_fixed_number_of_queries
     assert f'data-order="{orders[4].pk}"' in groups["finished"]
 
 
-def test_the_shop_accepts_delivers_and_completes_from_the_inbox(client):
+def test_the_shop_accepts_and_delivers_from_the_inbox_and_the_buyer_completes(client):
     order = paid_order()
     client.force_login(order.merchant.owner)
     url = reverse("web:merchant-order-step", args=[order.pk])
     accepted = client.post(url, {"step": "accept"}, headers={"HX-Request": "true"})
     assert f"Pesanan #{order.pk} diterima" in text_of(accepted)
     assert f'id="pesanan-{order.pk}" data-status="accepted"' in text_of(accepted)
-    client.post(url, {"step": "deliver"}, headers={"HX-Request": "true"})
-    client.post(url, {"step": "complete"})
+    delivering = client.post(url, {"step": "deliver"}, headers={"HX-Request": "true"})
+    assert f'id="pesanan-{order.pk}" data-status="delivering"' in text_of(delivering)
+    refused = client.post(url, {"step": "complete"}, headers={"HX-Request": "true"})
+    assert 'data-code="completion_needs_buyer"' in text_of(refused)
     order.refresh_from_db()
-    assert order.status == "completed"
+    assert order.status == "delivering"
+    order_act(actor=order.buyer, order=order, action="confirm")
     detail = text_of(client.get(reverse("web:merchant-order", args=[order.pk])))
-    for label in ("Diterima toko", "Diantar", "Selesai"):
+    for label in ("Diterima toko", "Diantar", "Selesai", "oleh pembeli"):
         assert label in detail
     assert "Jl. Kedungdoro No. 5" in detail
 

@@ -52,10 +52,12 @@ def _shop_once(buyer: User, lines, *, paid: bool, complete: bool) -> None:
     payment_simulate(payment=payment, status="paid")
     if complete:
         for order in result.orders:
-            for action in ("accept", "ready", "complete"):
+            for action in ("accept", "ready"):
                 order = order_transition(
                     order=order, action=action, actor=order.merchant.owner, actor_kind="merchant"
                 )
+            # Picked up: the buyer confirms, which makes the money the shop's.
+            order_transition(order=order, action="confirm", actor=buyer, actor_kind="buyer")
 
 
 def _complaint_for(buyer: User) -> None:

@@ -28,10 +28,24 @@ STEP_MESSAGES = {
         (Kind.ORDER_ACCEPTED, "buyer", gettext_noop("%(shop)s menerima pesanan #%(id)s."))
     ],
     "delivering": [
-        (Kind.ORDER_DELIVERING, "buyer", gettext_noop("Pesanan #%(id)s sedang diantar %(shop)s."))
+        (
+            Kind.ORDER_DELIVERING,
+            "buyer",
+            gettext_noop(
+                "Pesanan #%(id)s sedang diantar %(shop)s. "
+                "Setelah sampai, konfirmasi di halaman pesanan."
+            ),
+        )
     ],
     "ready_for_pickup": [
-        (Kind.ORDER_READY, "buyer", gettext_noop("Pesanan #%(id)s siap diambil di %(shop)s."))
+        (
+            Kind.ORDER_READY,
+            "buyer",
+            gettext_noop(
+                "Pesanan #%(id)s siap diambil di %(shop)s. "
+                "Setelah diambil, konfirmasi di halaman pesanan."
+            ),
+        )
     ],
     "completed": [(Kind.ORDER_COMPLETED, "merchant", gettext_noop("Pesanan #%(id)s selesai."))],
     "cancelled": [
@@ -41,8 +55,23 @@ STEP_MESSAGES = {
 }
 
 
-def notify_order_step(*, order: Order, target: str) -> None:
-    for kind, whom, words in STEP_MESSAGES.get(target, []):
+# Steps whose words depend on who took them, in addition to the above.
+ACTION_MESSAGES = {
+    "auto_complete": [
+        (
+            Kind.ORDER_COMPLETED,
+            "buyer",
+            gettext_noop(
+                "Pesanan #%(id)s selesai otomatis karena tidak dikonfirmasi. Ada masalah? "
+                "Ajukan komplain di halaman pesanan dalam 3 hari."
+            ),
+        )
+    ],
+}
+
+
+def notify_order_step(*, order: Order, target: str, action: str = "") -> None:
+    for kind, whom, words in STEP_MESSAGES.get(target, []) + ACTION_MESSAGES.get(action, []):
         _tell(order, kind, whom, words)
 
 
@@ -61,12 +90,16 @@ def notify_payment_due(*, buyer, orders: list[Order], amount: int, reference: st
 
 
 def notify_complaint_opened(*, order: Order, reason: str) -> None:
-    """The shop hears of a complaint at once: its answer is what the officer reads first."""
+    """The shop hears of a complaint at once: its answer is what the officer reads first.
+    `reason` is the reason's label in the house language (read in each reader's own)."""
     notify(
         user=order.merchant.owner,
         kind=Kind.COMPLAINT_OPENED,
-        text=f"Pembeli mengajukan komplain atas pesanan #{order.pk}: {reason}. "
-        "Jawab di halaman pesanan.",
+        text=gettext_noop(
+            "Pembeli mengajukan komplain atas pesanan #%(id)s: %(reason)s. "
+            "Jawab di halaman pesanan."
+        ),
+        params={"id": order.pk, "reason": reason},
         url=f"/penjual/pesanan/{order.pk}/",
     )
 

@@ -13,6 +13,7 @@ from peken.core.months import month_or_current
 from peken.core.pagination import PageNumberPagination
 from peken.merchants.selectors import merchant_by_id
 from peken.ordering import rules, selectors, services
+from peken.ordering.completion import auto_complete_at
 from peken.ordering.contact import order_contact_url
 from peken.ordering.models import Order
 from peken.policy.selectors import policy_current
@@ -77,6 +78,15 @@ class OrderOut(Schema):
     cancel_reason: str
     items: list[OrderItemOut]
     events: list[OrderEventOut]
+    auto_complete_at: dt.datetime | None = Field(
+        None,
+        description="Sedang diantar atau siap diambil: selesai otomatis pada waktu ini bila "
+        "pembeli tidak mengonfirmasi (POST /orders/{id}/confirm) atau komplain; selain itu null",
+    )
+
+    @staticmethod
+    def resolve_auto_complete_at(order) -> dt.datetime | None:
+        return auto_complete_at(order)
 
     @staticmethod
     def resolve_status_label(order) -> str:
@@ -177,7 +187,8 @@ def order_cancel(request, order_id: int):
 
 @router.post("/orders/{order_id}/confirm", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS)
 def order_confirm(request, order_id: int):
-    """The buyer confirms the goods arrived (or were picked up)."""
+    """The buyer confirms the goods arrived (or were picked up): the order completes and its
+    money becomes the shop's. Without it, the order completes at `auto_complete_at`."""
     return _step(request, order_id, "confirm")
 
 
@@ -220,9 +231,16 @@ def merchant_order_ready(request, order_id: int):
 
 
 @router.post(
-    "/merchant/orders/{order_id}/complete", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
+    "/merchant/orders/{order_id}/complete",
+    response=OrderOut,
+    deprecated=True,
+    openapi_extra={
+        "x-error-codes": [*ORDER_STEP_ERRORS["x-error-codes"], "completion_needs_buyer"]
+    },
 )
 def merchant_order_complete(request, order_id: int):
+    """Always refused (409 completion_needs_buyer): an order completes when its buyer confirms
+    receipt, or by itself at `auto_complete_at`; a shop no longer completes its own orders."""
     return _step(request, order_id, "complete")
 
 

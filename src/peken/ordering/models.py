@@ -78,6 +78,9 @@ class Order(models.Model):
     cancel_reason = models.CharField("alasan batal", max_length=300, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The shop's part done: sent out (delivery) or ready at the counter (pickup). The buyer
+    # confirms receipt from then on, or the order completes by itself some hours later.
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

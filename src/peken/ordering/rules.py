@@ -16,8 +16,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "accept": (frozenset({"paid"}), "accepted"),
     "deliver": (frozenset({"accepted"}), "delivering"),
     "ready": (frozenset({"accepted"}), "ready_for_pickup"),
-    "complete": (frozenset({"delivering", "ready_for_pickup"}), "completed"),
+    # Completion makes the money the shop's, so it is never the shop's own step: the buyer
+    # confirms receipt, or the worker completes an order nobody confirmed after a while.
     "confirm": (frozenset({"delivering", "ready_for_pickup"}), "completed"),
+    "auto_complete": (frozenset({"delivering", "ready_for_pickup"}), "completed"),
     "cancel": (frozenset({"awaiting_payment", "paid"}), "cancelled"),
     "reject": (frozenset({"paid", "accepted"}), "cancelled"),
     "expire_payment": (frozenset({"awaiting_payment"}), "cancelled"),
@@ -42,8 +44,18 @@ class OrderRuleError(RuleError):
     """str(error) is the message, in the language of the request."""
 
 
+# Statuses an order has before the shop has sent it out or readied it.
+BEFORE_FULFILMENT = frozenset({"awaiting_payment", "paid", "accepted"})
+
+
 def next_status(*, status: str, action: str, fulfilment: str) -> str:
     starts, target = TRANSITIONS[action]
+    if action == "confirm" and status in BEFORE_FULFILMENT:
+        raise OrderRuleError(
+            gettext_noop(
+                "Pesanan belum diantar atau siap diambil. Konfirmasi setelah barangnya Anda terima."
+            )
+        )
     if status not in starts:
         raise OrderRuleError(
             gettext_noop("Pesanan yang %(status)s tidak dapat diubah dengan cara ini."),
@@ -105,7 +117,7 @@ def request_fingerprint(payload: dict) -> str:
 # Who may take which step: the buyer of the order or the owner of its shop. Payment ("pay") is
 # the gateway's, through the payments app, never a person's.
 BUYER_ACTIONS = frozenset({"cancel", "confirm"})
-MERCHANT_ACTIONS = frozenset({"accept", "reject", "deliver", "ready", "complete"})
+MERCHANT_ACTIONS = frozenset({"accept", "reject", "deliver", "ready"})
 ADMIN_ACTIONS: frozenset[str] = frozenset()
 
 
@@ -123,3 +135,8 @@ def contact_open(
     if status in CONTACT_STATUSES:
         return True
     return status == "completed" and completed_at is not None and now - completed_at <= after
+
+
+def auto_complete_at(*, fulfilled_at: dt.datetime | None, hours: int) -> dt.datetime | None:
+    """When an order sent out (or ready) at `fulfilled_at` completes unless its buyer confirms."""
+    return None if fulfilled_at is None else fulfilled_at + dt.timedelta(hours=hours)

@@ -8,9 +8,10 @@ toward the ASN's obligation — all in one transaction.
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peken.accounts.models import Role, User
@@ -49,7 +50,9 @@ def complaint_open(*, buyer: User, order: Order, reason: str, description: str) 
             complaint = Complaint.objects.create(
                 order=order, reason=reason, description=description
             )
-            notify_complaint_opened(order=order, reason=complaint.get_reason_display())
+            with translation.override(settings.LANGUAGE_CODE):
+                reason_words = complaint.get_reason_display()
+            notify_complaint_opened(order=order, reason=reason_words)
             return complaint
     except IntegrityError as error:  # another one was opened at the same moment
         raise _in_progress() from error

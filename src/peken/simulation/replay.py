@@ -229,7 +229,7 @@ def _take_stock(town: Town, lines) -> None:
 
 def _shops_work(town: Town, chooser, tally: Tally) -> None:
     """In the evening every shop deals with today's paid orders: accept and hand over, or
-    (rarely) reject; a few buyers complain and an officer refunds part."""
+    (rarely) reject; the buyers confirm receipt; a few complain and an officer refunds part."""
     paid = Order.objects.filter(status="paid").select_related("merchant__owner", "buyer")
     for order in paid.order_by("id"):
         owner = order.merchant.owner
@@ -238,8 +238,10 @@ def _shops_work(town: Town, chooser, tally: Tally) -> None:
             tally.rejected_by_shop += 1
             continue
         middle = "deliver" if order.fulfilment == "delivery" else "ready"
-        for action in ("accept", middle, "complete"):
+        for action in ("accept", middle):
             order = order_act(actor=owner, order=order, action=action)
+        # The goods arrive (or are picked up) and the buyer confirms: the money is the shop's.
+        order = order_act(actor=order.buyer, order=order, action="confirm")
         if chooser.random() < behaviour.COMPLAINT_SHARE:
             _complain(town, order, tally)
 

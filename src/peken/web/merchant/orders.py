@@ -1,6 +1,7 @@
 """The order inbox: paid orders arrive without a reload (the list polls every 10 s), and each
-order is accepted, rejected, delivered or readied and completed through ordering.services.order_act
-as the API's /merchant/orders does. One order's page adds its timeline and any complaint."""
+order is accepted, rejected, delivered or readied through ordering.services.order_act as the
+API's /merchant/orders does; its buyer completes it (or time does, ordering.completion). One
+order's page adds its timeline, any complaint, and a WhatsApp link to the buyer."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -24,7 +25,6 @@ DONE_MESSAGES = {
     "reject": gettext_lazy("Pesanan #%(id)s ditolak; dana kembali ke pembeli."),
     "deliver": gettext_lazy("Pesanan #%(id)s sedang diantar."),
     "ready": gettext_lazy("Pesanan #%(id)s siap diambil pembeli."),
-    "complete": gettext_lazy("Pesanan #%(id)s selesai."),
 }
 ACTOR_LABELS = {
     "buyer": gettext_lazy("pembeli"),
@@ -69,8 +69,8 @@ def _owned_order(request, order_id: int) -> Order:
 @require_POST
 @owner_page
 def order_step(request, order_id: int):
-    """Accept, reject (with a reason), deliver, ready or complete; a refusal (the buyer
-    cancelled meanwhile …) is told by domain_errors."""
+    """Accept, reject (with a reason), deliver or ready; a refusal (the buyer cancelled
+    meanwhile, "complete" from an old page …) is told by domain_errors."""
     order = _owned_order(request, order_id)
     action = request.POST.get("step", "")
     order = order_act(
