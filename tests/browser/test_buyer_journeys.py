@@ -46,6 +46,9 @@ def search_for(page, words: str) -> None:
 def add_to_cart(page, product_name: str, count_after: int) -> None:
     page.get_by_role("button", name=f"Tambah {product_name} ke keranjang").click()
     expect(page.get_by_test_id("cart-count")).to_have_text(str(count_after))
+    # The redrawn cart link keeps the layout's icon (it once became an emoji).
+    expect(page.locator("#cart-link svg.glyph")).to_have_count(1)
+    expect(page.locator("#cart-link")).not_to_contain_text("🛒")
 
 
 def test_journey_1_an_asn_shops_at_two_shops_pays_and_sees_the_obligation_move(phone):

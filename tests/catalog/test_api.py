@@ -59,7 +59,7 @@ def test_an_owner_creates_a_product_and_sees_it_in_their_list(api, shop, owner):
         {"price": None},
         {"stock": -1},
         {"stock": 2.5},
-        {"unit": "karung"},
+        {"unit": "gerobak"},
         {"name": ""},
     ],
     ids=lambda changes: f"{next(iter(changes))}={next(iter(changes.values()))!r}",

@@ -50,7 +50,7 @@ def test_negative_stock_is_refused(make_product):
 
 @pytest.mark.parametrize(
     "values, field",
-    [({"category_slug": "senjata-api"}, "category_slug"), ({"unit": "karung"}, "unit")],
+    [({"category_slug": "senjata-api"}, "category_slug"), ({"unit": "gerobak"}, "unit")],
 )
 def test_unknown_categories_and_units_are_named(make_product, values, field):
     with pytest.raises(InvalidInput) as caught:

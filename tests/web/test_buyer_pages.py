@@ -334,8 +334,11 @@ def test_adding_with_htmx_answers_a_message_and_the_new_badge(client, two_shops)
     response = add(client, two_shops["beras"], 2, **{"HX-Request": "true"})
     fragment = text_of(response)
     assert "Beras Pandan Wangi 5 kg masuk keranjang" in fragment
-    assert 'hx-swap-oob="innerHTML:.icons a[href=' in fragment
+    assert 'hx-swap-oob="innerHTML:#cart-link"' in fragment
     assert 'data-testid="cart-count">2<' in fragment
+    # The same icon as the layout draws, not an emoji in its place.
+    layout_icon = re.search(r'id="cart-link"[^>]*>(<svg.*?</svg>)', text_of(client.get("/")))[1]
+    assert layout_icon in fragment and "🛒" not in fragment
     unknown = client.post(reverse("web:cart-add"), {"product_id": 999_999})
     assert unknown.status_code == 302
 

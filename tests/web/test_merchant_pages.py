@@ -309,7 +309,11 @@ def test_the_stock_quick_edit_answers_htmx_with_the_row(owner_client, shop):
     product.refresh_from_db()
     assert product.stock == 9
     refused = owner_client.post(url, {"stock": "-2"}, headers={"HX-Request": "true"})
-    assert refused["HX-Retarget"] == "#pesan" and "Stok" in text_of(refused)
+    # The refusal comes back in the row itself, beside the stock box, with -2 still in it.
+    assert refused.status_code == 200 and "HX-Retarget" not in refused
+    row = text_of(refused)
+    assert f'id="stok-{product.pk}_error"' in row and 'value="-2"' in row
+    assert f'aria-describedby="stok-{product.pk}_error"' in row
     product.refresh_from_db()
     assert product.stock == 9
 

@@ -54,7 +54,7 @@ def test_the_officer_form_shows_every_refused_value_at_once_beside_its_field():
     assert response.status_code == 422
     page = response.content.decode()
     for field in ("owner_nik", "phone", "account_number", "nib"):
-        assert f'id="id_{field}-galat"' in page, field
+        assert f'id="id_{field}_error"' in page, field  # what the input's aria-describedby names
     assert "NIK harus 16 angka." in page
     assert "Nomor rekening harus 6 sampai 20 angka." in page
     assert not Merchant.objects.exists()

@@ -27,8 +27,10 @@ class Unit(models.TextChoices):
     LITER = "liter", "liter"
     ML = "ml", "ml"
     PORSI = "porsi", _("porsi")
-    PACK = "pack", _("pack")
+    # "pak" is how Indonesian writes a pack; the code stays "pack" for stored rows and the API.
+    PACK = "pack", _("pak")
     BUNGKUS = "bungkus", _("bungkus")
+    KARUNG = "karung", _("karung")  # a sack: rice sold by the 5, 10 or 25 kg bag
     BOTOL = "botol", _("botol")
     DUS = "dus", _("dus")
     LUSIN = "lusin", _("lusin")

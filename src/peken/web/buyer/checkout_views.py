@@ -43,22 +43,39 @@ def whole_number(text, *, default: int | None = None) -> int | None:
 @never_cache
 @buyer_required
 def cart_page(request):
+    return render(request, "web/buyer/cart.html", _cart_context(request))
+
+
+def _cart_context(request, *, typed: dict | None = None, address_error: str = "") -> dict:
+    """The cart as it is now; after a refused checkout, with what was chosen and typed kept and
+    the address's complaint beside it."""
     shops = cart_by_shop(request.session)
     _forget_lines_gone(request, shops)
     deliveries = cart_deliveries(request.user, shops)
     lines = [(line.product.pk, line.quantity) for shop in shops for line in shop.lines]
-    context = {
+    everyone_delivers = all(d.merchant.offers_delivery for d in deliveries)
+    typed = typed or {}
+    return {
         "deliveries": deliveries,
         "goods_total": sum(shop.goods_total for shop in shops),
         "delivery_total": sum(d.fee for d in deliveries if d.merchant.offers_delivery),
-        "everyone_delivers": all(d.merchant.offers_delivery for d in deliveries),
+        "everyone_delivers": everyone_delivers,
         "everyone_lets_pick_up": all(d.merchant.offers_pickup for d in deliveries),
         "lines": ",".join(f"{product_id}:{quantity}" for product_id, quantity in lines),
         "token": uuid.uuid4().hex,
-        "address": address_prefill(request.user) if shops else "",
+        "address": typed.get("address", address_prefill(request.user) if shops else ""),
+        "address_error": address_error,
+        "fulfilment": typed.get("fulfilment") or ("delivery" if everyone_delivers else "pickup"),
+        "method": typed.get("method") or Payment.Method.QRIS,
         "methods": Payment.Method.choices,
     }
-    return render(request, "web/buyer/cart.html", context)
+
+
+def _address_refused(request, message: str):
+    """The cart again, the address as typed and why it was refused beside it (422)."""
+    typed = {name: request.POST.get(name, "") for name in ("address", "fulfilment", "method")}
+    context = _cart_context(request, typed=typed, address_error=message)
+    return render(request, "web/buyer/cart.html", context, status=422)
 
 
 def _forget_lines_gone(request, shops) -> None:
@@ -136,6 +153,8 @@ class CheckoutForm(forms.Form):
 def checkout(request):
     form = CheckoutForm(request.POST)
     if not form.is_valid():
+        if set(form.errors) == {"address"}:
+            return _address_refused(request, " ".join(form.errors["address"]))
         messages.error(request, _("Formulir checkout tidak lengkap; muat ulang keranjang."))
         return redirect("web:cart")
     data = form.cleaned_data
@@ -155,6 +174,8 @@ def checkout(request):
             request_hash=request_fingerprint(payload),
         )
     except DomainError as error:
+        if error.details.get("field") == "address":
+            return _address_refused(request, error.message)
         messages.error(request, checkout_refusal(error), extra_tags=error.code)
         return redirect("web:cart")
     if not result.replayed:

@@ -26,7 +26,7 @@ from peken.merchants.rules import DAYS
 from peken.merchants.selectors import merchant_public
 from peken.obligations.rules import ObligationFigures
 from peken.obligations.selectors import NotAnAsn, obligation_of
-from peken.ordering.reviews import shop_rating
+from peken.ordering.reviews import shop_rating, shop_reviews
 from peken.regions.selectors import kelurahan_list
 from peken.web.buyer.queries import home_kelurahan_code, shop_is_capped_for
 from peken.web.buyer.search_form import (
@@ -39,6 +39,9 @@ from peken.web.pages import domain_errors
 
 SHOPS_ON_HOME = 8
 SHOP_PRODUCTS_PER_PAGE = 20
+# The newest reviews shown; the rest are in the average and the count beside the stars.
+SHOP_REVIEWS_SHOWN = 10
+PRODUCT_REVIEWS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,7 @@ def shop_page(request, merchant_id: int):
         "hours": [(day, merchant.opening_hours.get(day)) for day in DAYS],
         "rating": average,
         "review_count": review_count,
+        "reviews": shop_reviews(merchant.pk, limit=SHOP_REVIEWS_SHOWN),
         "is_capped": is_capped,
         "can_buy": is_buyer(request.user) and not is_capped,
     }
@@ -211,10 +215,14 @@ def shop_page(request, merchant_id: int):
 def product_page(request, product_id: int):
     product = product_public_get(product_id=product_id)
     is_capped = shop_is_capped_for(shopper_of(request.user), product.merchant_id)
+    average, review_count = shop_rating(product.merchant_id)
     context = {
         "product": product,
         "merchant": product.merchant,
         "photos": list(product.photos.all()),
+        "rating": average,
+        "review_count": review_count,
+        "reviews": shop_reviews(product.merchant_id, limit=PRODUCT_REVIEWS_SHOWN),
         "is_capped": is_capped,
         "can_buy": is_buyer(request.user) and not is_capped,
     }

@@ -10,6 +10,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from peken.accounts import rules as identity_rules
+from peken.catalog import rules as catalog_rules
 from peken.catalog.models import Unit
 from peken.catalog.selectors import categories, reference_items
 from peken.core.money import format_rupiah
@@ -261,7 +262,7 @@ class PhotoForm(forms.Form):
 
 def reference_item_choices() -> list:
     items = [
-        (item.pk, f"{item} — {format_rupiah(item.price)} per {item.unit}")
+        (item.pk, f"{item} — {format_rupiah(item.price)} / {Unit(item.unit).label}")
         for item in reference_items()
     ]
     return [("", _("— tidak memakai harga acuan —")), *items]
@@ -308,6 +309,28 @@ class ProductForm(forms.Form):
             *((category.slug, category.name) for category in categories()),
         ]
         self.fields["reference_item_id"].choices = reference_item_choices()
+
+    def clean(self):
+        """The catalog's own rules on each typed value, so that every mistake shows at once
+        beside its field (the service stops at the first); the service checks them again."""
+        data = super().clean()
+        checks = {
+            "name": lambda: catalog_rules.check_name(data["name"]),
+            "description": lambda: catalog_rules.check_description(data["description"]),
+        }
+        # An empty price is the reference item's, when one is chosen (see values()).
+        if data.get("price") is not None or not data.get("reference_item_id"):
+            checks["price"] = lambda: catalog_rules.check_price(data["price"])
+        if not data.get("is_made_to_order"):
+            checks["stock"] = lambda: catalog_rules.check_stock(data["stock"])
+        for field, check in checks.items():
+            if field not in data:
+                continue  # already refused by the field itself
+            try:
+                check()
+            except catalog_rules.CatalogRuleError as error:
+                self.add_error(field, str(error))
+        return data
 
     def values(self, names) -> dict:
         """The service's keyword arguments for these fields."""

@@ -110,13 +110,18 @@ def _tell_saved(request, product) -> None:
 @require_POST
 @owner_page
 def product_stock(request, product_id: int):
-    """The quick stock edit of the list: the owner counted the shelf. A refusal is told by
-    domain_errors (in #pesan for htmx)."""
+    """The quick stock edit of the list: the owner counted the shelf. A refused count is told
+    beside its box, with what was typed left in it."""
     product = selectors.product_of_owner(owner=request.user, product_id=product_id)
     form = StockForm(request.POST)
-    if not form.is_valid():
-        raise InvalidInput(_("Stok harus bilangan bulat, 0 atau lebih."), field="stock")
-    services.product_update(actor=request.user, product=product, stock=form.cleaned_data["stock"])
+    try:
+        if not form.is_valid():
+            raise InvalidInput(_("Stok harus bilangan bulat, 0 atau lebih."), field="stock")
+        services.product_update(
+            actor=request.user, product=product, stock=form.cleaned_data["stock"]
+        )
+    except InvalidInput as error:
+        return _stock_refused(request, product, error.message)
     if request.headers.get("HX-Request"):
         product = selectors.product_of_owner(owner=request.user, product_id=product_id)
         return render(
@@ -124,6 +129,21 @@ def product_stock(request, product_id: int):
         )
     messages.success(request, _("Stok %s disimpan.") % product.name)
     return redirect(_list_url(product.merchant))
+
+
+def _stock_refused(request, product, message: str):
+    """htmx swaps the row (it swaps only 2xx answers, so 200); a full page answers 422 with the
+    list, the refused row showing its complaint."""
+    refused = {"product_id": product.pk, "message": message, "typed": request.POST.get("stock")}
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "web/merchant/_product_row.html", {"product": product, "refused": refused}
+        )
+    products = selectors.products_of_owner(owner=request.user, merchant_id=product.merchant_id)
+    position = list(products.values_list("pk", flat=True)).index(product.pk)
+    page = Paginator(products, PAGE_SIZE).get_page(position // PAGE_SIZE + 1)
+    context = shop_context(request, product.merchant, tab="products", page=page, refused=refused)
+    return render(request, "web/merchant/products.html", context, status=422)
 
 
 @require_POST

@@ -65,3 +65,29 @@ def inbox(*, owner, merchant_id: int) -> Inbox:
     # Finished orders are listed by number and total only: their items and events stay unread.
     finished = list(orders.filter(status__in=FINISHED).prefetch_related(None)[:FINISHED_SHOWN])
     return Inbox(groups, finished)
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    """One thing a draft shop has or lacks before it asks to be verified."""
+
+    key: str  # details, bank, consent, photo, goods
+    is_done: bool
+    is_required: bool  # without it the request to verify is refused or cannot be decided
+
+
+def readiness(shop) -> list[ReadinessItem]:
+    """What a draft or rejected shop has and lacks: the required items the verification needs
+    (merchant_transition refuses a shop without a bank account; an officer cannot verify a shop
+    registered for its owner before the owner confirms) and what buyers will want to see."""
+    items = [
+        ReadinessItem("details", True, True),
+        ReadinessItem("bank", hasattr(shop, "bank_account"), True),
+    ]
+    if shop.registered_by_id is not None:
+        items.append(ReadinessItem("consent", shop.owner_consented_at is not None, True))
+    items += [
+        ReadinessItem("photo", bool(shop.photo), False),
+        ReadinessItem("goods", shop.products.exists(), False),
+    ]
+    return items

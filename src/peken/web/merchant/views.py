@@ -27,7 +27,7 @@ from peken.web.merchant.forms import (
     merchant_details,
     shop_initial,
 )
-from peken.web.merchant.queries import order_counts
+from peken.web.merchant.queries import order_counts, readiness
 from peken.web.merchant.shop import attempt, chosen_shop, shop_context, shop_page
 from peken.web.pages import domain_errors
 
@@ -56,6 +56,7 @@ def merchant_home(request):
         balance=money.balance,
         counts=order_counts(owner=request.user, merchant_id=shop.pk),
         can_submit=shop.status in SUBMITTABLE,
+        readiness=readiness(shop) if shop.status in SUBMITTABLE else [],
         awaits_consent=shop.registered_by_id is not None and shop.owner_consented_at is None,
         is_payout_held=getattr(getattr(shop, "bank_account", None), "is_payout_held", False),
     )

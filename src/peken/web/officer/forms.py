@@ -76,23 +76,29 @@ class OwnerShopForm(forms.Form):
         ]
 
     def details(self) -> MerchantDetails:
+        """What was typed, as the service takes it; a field that did not clean reads as empty
+        (its own error is on the form already)."""
         data = self.cleaned_data
         return MerchantDetails(
-            name=data["name"],
-            kind=data["kind"],
-            line=data["line"],
-            description=data["description"],
-            phone=data["phone"],
-            address=data["address"],
-            kelurahan_code=data["kelurahan_code"],
-            is_mbr=data["is_mbr"],
-            nib=data["nib"],
-            bank_code=data["bank_code"],
-            account_number=data["account_number"],
-            holder_name=data["holder_name"],
+            name=data.get("name", ""),
+            kind=data.get("kind", ""),
+            line=data.get("line", ""),
+            description=data.get("description", ""),
+            phone=data.get("phone", ""),
+            address=data.get("address", ""),
+            kelurahan_code=data.get("kelurahan_code", ""),
+            is_mbr=data.get("is_mbr", False),
+            nib=data.get("nib", ""),
+            bank_code=data.get("bank_code", ""),
+            account_number=data.get("account_number", ""),
+            holder_name=data.get("holder_name", ""),
         )
+
+    def form_field_of(self, field: str | None) -> str | None:
+        """The input a service's field name is about, or None for the form as a whole."""
+        target = SERVICE_FIELDS.get(field, field)
+        return target if target in self.fields else None
 
     def add_service_error(self, field: str | None, message: str) -> None:
         """Shows a service's complaint next to the input it is about (or above the form)."""
-        target = SERVICE_FIELDS.get(field, field)
-        self.add_error(target if target in self.fields else None, message)
+        self.add_error(self.form_field_of(field), message)

@@ -159,23 +159,33 @@ def officer_register(request):
         request.FILES or None,
         kelurahan=kelurahan_of_area(officer=request.user),
     )
-    if request.method == "POST" and form.is_valid() and not _show_problems(form):
-        merchant = _register(request, form)
-        if merchant is not None:
-            return redirect("web:officer-merchant", merchant_id=merchant.pk)
+    if request.method == "POST":
+        # Both checks run, so an empty field and a wrong NIK are told in the same round.
+        is_valid = form.is_valid()
+        has_problems = _show_problems(form)
+        if is_valid and not has_problems:
+            merchant = _register(request, form)
+            if merchant is not None:
+                return redirect("web:officer-merchant", merchant_id=merchant.pk)
     status = 422 if form.errors else 200
     return render(request, "web/officer/register.html", {"form": form}, status=status)
 
 
 def _show_problems(form: OwnerShopForm) -> bool:
-    """Puts every value the service would refuse next to its field at once; True if any."""
+    """Puts every value the service would refuse next to its field at once; True if any. A
+    field that already has an error (left empty, say) keeps that one."""
     data = form.cleaned_data
     problems = services.merchant_details_problems(
         form.details(),
-        owner_full_name=data["owner_full_name"],
-        owner_nik=data["owner_nik"],
-        owner_phone=data["owner_phone"],
+        owner_full_name=data.get("owner_full_name", ""),
+        owner_nik=data.get("owner_nik", ""),
+        owner_phone=data.get("owner_phone", ""),
     )
+    problems = {
+        field: message
+        for field, message in problems.items()
+        if not form.has_error(form.form_field_of(field))
+    }
     for field, message in problems.items():
         form.add_service_error(field, message)
     return bool(problems)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 
+from peken.catalog.models import Unit
 from peken.core.money import format_rupiah
 from peken.core.months import WIB
 from peken.merchants.rules import DAYS
@@ -46,3 +47,10 @@ def weekday(day: str) -> str:
     if day not in DAYS:
         return day
     return str(WEEKDAYS[DAYS.index(day)])
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """A product's unit code (`pack`, `karung` …) as its name in the active language; a code no
+    longer offered (an old order's) is shown as stored."""
+    return str(Unit(unit).label) if unit in Unit.values else unit
