@@ -154,12 +154,13 @@ def officer_bank_confirm(request, merchant_id: int):
 @domain_errors
 def officer_register(request):
     """A toko registered for its owner, straight into the verification queue."""
+    posted = request.method == "POST"  # an empty POST is still a POST: bound, and refused
     form = OwnerShopForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         kelurahan=kelurahan_of_area(officer=request.user),
     )
-    if request.method == "POST":
+    if posted:
         # Both checks run, so an empty field and a wrong NIK are told in the same round.
         is_valid = form.is_valid()
         has_problems = _show_problems(form)
