@@ -129,7 +129,7 @@ def product_list(request, category: Category | None = None):
         "can_buy": is_buyer(request.user),
     }
     if outcome.found is not None:
-        context["cards"] = product_cards(request, outcome.found, context["can_buy"])
+        context["cards"] = product_cards(request, outcome.found.items, context["can_buy"])
     return render(request, "web/buyer/search.html", context)
 
 
@@ -137,14 +137,14 @@ def product_list(request, category: Category | None = None):
 CSRF_STAND_IN = "csrf-stand-in-0f6e2a"
 
 
-def product_cards(request, found: search.SearchPage, can_buy: bool) -> str:
+def product_cards(request, products: list, can_buy: bool) -> str:
     """The result cards, drawn once for everyone shown the same cards in the same language and
     with the same buttons, then given this request's CSRF token."""
     signed_in = request.user.is_authenticated
     shown = [
         (p.pk, p.name, p.price, p.unit, p.stock, p.is_made_to_order, p.merchant_id)
         + (p.merchant.name, p.merchant.kelurahan.name, [photo.pk for photo in p.photos.all()])
-        for p in found.items
+        for p in products
     ]
     asked = (
         "cards",
@@ -156,7 +156,8 @@ def product_cards(request, found: search.SearchPage, can_buy: bool) -> str:
     )
 
     def draw() -> str:
-        context = {"found": found, "can_buy": can_buy, "user": request.user, "request": request}
+        context = {"products": products, "can_buy": can_buy, "user": request.user}
+        context["request"] = request
         return render_to_string(
             "web/buyer/_product_cards.html", {**context, "csrf_token": CSRF_STAND_IN}
         )
@@ -208,6 +209,7 @@ def shop_page(request, merchant_id: int):
         "is_capped": is_capped,
         "can_buy": is_buyer(request.user) and not is_capped,
     }
+    context["cards"] = product_cards(request, list(page), context["can_buy"])
     return render(request, "web/buyer/shop.html", context)
 
 
