@@ -148,3 +148,22 @@ def person_with(role: str) -> User:
     if role == Role.OPD_ADMIN:
         return opd_admin(opd())
     return user(None, role)
+
+
+def officer_registration(**changes) -> dict:
+    """The officer's "register a shop for its owner" form, filled in for Kedungdoro."""
+    return {
+        "owner_full_name": "Siti Aminah",
+        "owner_nik": valid_nik(female=True),
+        "owner_phone": "081234500011",
+        "name": "Toko Bu Siti",
+        "kind": "toko_kelontong",
+        "line": "",
+        "phone": "081234500011",
+        "address": "Jl. Kedungdoro Gg. 3 No. 7",
+        "kelurahan_code": "35.78.05.1003",
+        "bank_code": "BRI",
+        "account_number": "0011223344",
+        "holder_name": "Siti Aminah",
+        **changes,
+    }

@@ -77,22 +77,7 @@ def error_beside(response, input_id: str) -> str:
 # --- every error at once, beside its field ---------------------------------------------------
 
 
-def registration(**changes) -> dict:
-    return {
-        "owner_full_name": "Siti Aminah",
-        "owner_nik": factories.valid_nik(female=True),
-        "owner_phone": "081234500011",
-        "name": "Toko Bu Siti",
-        "kind": "toko_kelontong",
-        "line": "",
-        "phone": "081234500011",
-        "address": "Jl. Kedungdoro Gg. 3 No. 7",
-        "kelurahan_code": KEDUNGDORO,
-        "bank_code": "BRI",
-        "account_number": "0011223344",
-        "holder_name": "Siti Aminah",
-        **changes,
-    }
+registration = factories.officer_registration
 
 
 def test_the_officer_form_tells_an_empty_field_and_a_wrong_nik_in_the_same_round():

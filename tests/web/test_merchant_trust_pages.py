@@ -27,22 +27,7 @@ def text_of(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
-def registration(**changes) -> dict:
-    return {
-        "owner_full_name": "Siti Aminah",
-        "owner_nik": factories.valid_nik(female=True),
-        "owner_phone": "081234500011",
-        "name": "Toko Bu Siti",
-        "kind": "toko_kelontong",
-        "line": "",
-        "phone": "081234500011",
-        "address": "Jl. Kedungdoro Gg. 3 No. 7",
-        "kelurahan_code": KEDUNGDORO,
-        "bank_code": "BRI",
-        "account_number": "0011223344",
-        "holder_name": "Siti Aminah",
-        **changes,
-    }
+registration = factories.officer_registration
 
 
 def test_the_officer_form_shows_every_refused_value_at_once_beside_its_field():

@@ -199,22 +199,7 @@ def test_an_unknown_decision_is_not_found(officer):
 # --- registering for an owner -----------------------------------------------------------------
 
 
-def registration(**changes) -> dict:
-    return {
-        "owner_full_name": "Siti Aminah",
-        "owner_nik": factories.valid_nik(female=True),
-        "owner_phone": "081234500011",
-        "name": "Toko Bu Siti",
-        "kind": "toko_kelontong",
-        "line": "",
-        "phone": "081234500011",
-        "address": "Jl. Kedungdoro Gg. 3 No. 7",
-        "kelurahan_code": KEDUNGDORO,
-        "bank_code": "BRI",
-        "account_number": "0011223344",
-        "holder_name": "Siti Aminah",
-        **changes,
-    }
+registration = factories.officer_registration
 
 
 def test_the_register_form_offers_only_the_officers_kelurahan(officer):
