@@ -146,3 +146,35 @@ def test_cached_cards_carry_each_buyers_own_csrf_token(nearly_capped):
     )
     assert added.status_code in (200, 302)
     assert second.session["cart"]
+
+
+# --- the obligation bar ------------------------------------------------------------------------
+
+
+def test_the_obligation_bar_is_computed_once_then_exact_after_each_order(client):
+    from peken.ordering.services import order_transition
+
+    buyer = asn()
+    shop = factories.merchant(KEDUNGDORO, name="Toko Bu Sri")
+    rice = factories.product(shop, name="Beras 5 kg", price=100_000, stock=50)
+    client.force_login(buyer)
+    assert "Rp 0 dari Rp 500.000" in client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        client.get("/")
+    assert not any("ordering_order" in query["sql"] for query in again.captured_queries)
+
+    placed = checkout_place(buyer=buyer, lines=[(rice.pk, 1)], fulfilment="pickup")
+    assert "Rp 0 dari Rp 500.000" in client.get("/").content.decode()  # not paid: not spent
+    order_transition(order=placed.orders[0], action="pay", actor=None, actor_kind="system")
+    assert "Rp 100.000 dari Rp 500.000" in client.get("/").content.decode()
+
+
+def test_a_new_rule_reaches_the_cached_obligation_bar_at_once(client):
+    buyer = asn()
+    client.force_login(buyer)
+    assert "dari Rp 500.000" in client.get("/").content.decode()
+    ObligationRule.objects.filter(golongan="III/a").update(amount=0)  # a bulk change: no signal
+    rule = ObligationRule.objects.get(golongan="III/a", eselon=ObligationRule.ANY_ESELON)
+    rule.amount = 750_000
+    rule.save()
+    assert "dari Rp 750.000" in client.get("/").content.decode()

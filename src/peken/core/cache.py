@@ -15,6 +15,15 @@ from django.db import transaction
 
 # Every cached list that offers shops to buyers (search results, the shops near home).
 LISTING = "listing"
+# What the obligation figures are computed from, besides a buyer's own orders: the rules, their
+# overrides and exemptions, a month's close, the city's policy, ASN profiles.
+OBLIGATION_RULES = "obligation-rules"
+
+
+def orders_of(buyer_id: int) -> str:
+    """The family of what one buyer's orders decide (their obligation figures): every step of
+    one of their orders moves it on."""
+    return f"orders-of:{buyer_id}"
 
 
 def generation(family: str) -> int:

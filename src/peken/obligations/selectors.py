@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from peken.accounts import permissions
 from peken.accounts.models import OPD, AsnProfile, User
+from peken.core.cache import OBLIGATION_RULES, cached, generation, orders_of
 from peken.core.errors import NotFound, PermissionDenied
 from peken.core.months import Month
 from peken.obligations import rules
@@ -129,8 +130,20 @@ def _figures_of(result: ObligationResult) -> rules.ObligationFigures:
     return rules.figures(required=result.required, spent=result.spent, is_exempt=result.is_exempt)
 
 
+# Read on every page an ASN opens (the obligation bar); exact after each of their own orders
+# (a generation per buyer), and a rule change reaches them within this time at the latest.
+OBLIGATION_CACHE_SECONDS = 300
+
+
 def obligation_of(*, user: User, month: Month) -> rules.ObligationFigures:
-    """The signed-in ASN's own figures for a month."""
+    """The signed-in ASN's own figures for a month, kept until their next order step."""
+    parts = (str(month), generation(OBLIGATION_RULES))
+    return cached(
+        orders_of(user.pk), parts, OBLIGATION_CACHE_SECONDS, lambda: _obligation_of(user, month)
+    )
+
+
+def _obligation_of(user: User, month: Month) -> rules.ObligationFigures:
     asn = (
         AsnProfile.objects.select_related("domicile_kelurahan")
         .filter(user=user, is_active=True)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from peken.accounts.models import User
 from peken.accounts.permissions import is_city_admin
 from peken.catalog.models import Product
+from peken.core.cache import generation_bump, orders_of
 from peken.core.errors import Conflict, InvalidInput, PermissionDenied
 from peken.core.months import Month
 from peken.notifications.order_events import notify_order_step
@@ -143,6 +144,7 @@ def checkout_place(
             except IntegrityError as error:
                 raise _DuplicateKey() from error
             orders = _place(checkout, who, lines, fulfilment, address, delivery_kelurahan_code)
+            generation_bump(orders_of(buyer.pk))
     except _DuplicateKey:
         existing = Checkout.objects.get(buyer=buyer, idempotency_key=idempotency_key)
         return _replay(existing, request_hash)
@@ -394,6 +396,7 @@ def order_transition(
             setattr(locked, TIMESTAMP_OF_STATUS[target], now)
             changed.append(TIMESTAMP_OF_STATUS[target])
         locked.save(update_fields=changed)
+        generation_bump(orders_of(locked.buyer_id))
         money_on_step(order=locked, previous=previous, target=target, actor=actor)
         notify_order_step(order=locked, target=target, action=action)
         OrderEvent.objects.create(

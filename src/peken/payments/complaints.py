@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from peken.accounts.models import Role, User
 from peken.accounts.permissions import require_area
 from peken.core.audit import audit_record
+from peken.core.cache import generation_bump, orders_of
 from peken.core.errors import InvalidInput, PermissionDenied
 from peken.core.money import format_rupiah
 from peken.ledger import rules as ledger_rules
@@ -178,6 +179,7 @@ def _refund(actor: User, order: Order, amount: int, note: str) -> Refund:
         refunded_goods=F("refunded_goods") + goods,
         refunded_delivery=F("refunded_delivery") + delivery,
     )
+    generation_bump(orders_of(order.buyer_id))
     if order.counts_toward_cap and goods:
         quota_release(merchant_id=order.merchant_id, month=order.month, amount=goods)
     rollup_order_refunded(order, goods)  # `order` still holds the refunded amount before this
