@@ -109,6 +109,7 @@ def _others():
             "batch_id": PayoutBatch.objects.create(trigger="on_demand").pk,
             "import_id": SettlementImport.objects.create(filename="laporan.csv").pk,
             "item_id": _reference_item().pk,
+            "reference_item_id": _reference_item().pk,
             "term_id": ProhibitedTerm.objects.values_list("pk", flat=True).first() or 1,
             "table": "ringkasan",
             "gateway": "simulator",
@@ -203,24 +204,24 @@ def _fill(route: str, objects: dict) -> tuple[str, set[str]]:
     return "/" + path.lstrip("/"), used
 
 
-def _example(schema: dict, components: dict):
+def _example(schema: dict, components: dict, objects: dict):
     """A small value of the schema's shape, so the input passes validation and the permission
-    check is what decides."""
+    check is what decides. A field naming an object (`merchant_id`, …) names another person's."""
     if "$ref" in schema:
-        return _example(components[schema["$ref"].rsplit("/", 1)[1]], components)
+        return _example(components[schema["$ref"].rsplit("/", 1)[1]], components, objects)
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
-            return _example(schema[key][0], components)
+            return _example(schema[key][0], components, objects)
     if "enum" in schema:
         return schema["enum"][0]
     kind = schema.get("type")
     if kind == "object":
         return {
-            name: _example(value, components)
+            name: objects[name] if name in objects else _example(value, components, objects)
             for name, value in schema.get("properties", {}).items()
         }
     if kind == "array":
-        return [_example(schema["items"], components)] if schema.get("minItems") else []
+        return [_example(schema["items"], components, objects)] if schema.get("minItems") else []
     if kind == "integer":
         return max(1, schema.get("minimum", 1))
     if kind == "number":
@@ -254,6 +255,14 @@ def _state() -> str:
         rows = model.objects.order_by("pk").values_list("pk", *fields)
         parts.append(f"{model._meta.label}:{list(rows)}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _with_objects(body: dict, objects: dict) -> dict:
+    """The body with each field that names an object set to another person's object."""
+    return {
+        name: objects.get(name, value) if name.endswith("_id") else value
+        for name, value in body.items()
+    }
 
 
 def _turned_away(response) -> bool:
@@ -309,6 +318,9 @@ def _walk(world, endpoints):
     mismatches, leaks, pairs = [], [], []
     for kind, name, method, route, access, body, form in endpoints:
         path, used = _fill(route, others["objects"])
+        if isinstance(body, dict):
+            body = _with_objects(body, others["objects"])
+            used |= set(body) & OBJECT_PARAMETERS
         on_others = bool(used & OBJECT_PARAMETERS)
         for walker, person in walkers.items():
             roles = set(person.roles) if person else set()
@@ -370,7 +382,7 @@ def test_the_api_does_what_the_policy_declares(world):
     for name, method, path, content, components in _api_operations():
         json_schema = content.get("application/json", {}).get("schema")
         form_schema = content.get("multipart/form-data", {}).get("schema")
-        body = _example(json_schema or form_schema, components) if content else None
+        body = _example(json_schema or form_schema, components, {}) if content else None
         endpoints.append(
             ("api", name, method, path.removeprefix("/"), api_access(name), body, bool(form_schema))
         )
