@@ -43,7 +43,7 @@ class DayPointOut(Schema):
     orders: int
 
 
-class CategoryOut(Schema):
+class DashboardCategoryOut(Schema):
     slug: str
     name: str
     orders: int
@@ -62,7 +62,7 @@ class KindOut(Schema):
     share: float | None
 
 
-class KecamatanOut(Schema):
+class DashboardKecamatanOut(Schema):
     code: str
     name: str
     lat: float
@@ -118,7 +118,7 @@ class EquityOut(Schema):
         return len(equity.idle)
 
 
-class OpdOut(Schema):
+class DashboardOpdOut(Schema):
     code: str
     name: str
     asn: int
@@ -129,7 +129,7 @@ class OpdOut(Schema):
     shortfall: int
 
 
-class ComplianceOut(Schema):
+class DashboardComplianceOut(Schema):
     is_closed: bool
     asn: int
     met: int
@@ -137,7 +137,7 @@ class ComplianceOut(Schema):
     unmet: int
     share: float | None
     shortfall: int
-    by_opd: list[OpdOut]
+    by_opd: list[DashboardOpdOut]
 
 
 class DashboardOut(Schema):
@@ -148,11 +148,11 @@ class DashboardOut(Schema):
     changes: dict[str, float | None]
     months: list[MonthPointOut]
     days: list[DayPointOut]
-    categories: list[CategoryOut]
+    categories: list[DashboardCategoryOut]
     kinds: list[KindOut]
-    kecamatan: list[KecamatanOut]
+    kecamatan: list[DashboardKecamatanOut]
     equity: EquityOut
-    compliance: ComplianceOut
+    compliance: DashboardComplianceOut
 
     @staticmethod
     def resolve_month(board) -> str:
