@@ -12,7 +12,7 @@ PORT ?= 8000
 DEBUG ?= 1
 export DEBUG
 
-.PHONY: install install-dev run test lint bench bench-surabaya messages clean
+.PHONY: install install-dev run test lint fuzz bench bench-surabaya messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: $(DEV_STAMP)
 test: lint
 	bash scripts/test-both-databases.sh
 	$(BIN)/python scripts/bench.py --quick --output var/bench-quick.md
+
+# Schemathesis over every API operation as every role on a scratch demo city: at least 5,000
+# requests, exits non-zero on any server error. `FUZZ_ARGS="--database postgresql"` for PostgreSQL.
+fuzz: $(DEV_STAMP)
+	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench.py

@@ -114,7 +114,7 @@ class CheckoutOut(Schema):
     orders: list[OrderOut]
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = Field("", max_length=300)
 
 
@@ -211,7 +211,7 @@ def merchant_order_accept(request, order_id: int):
 @router.post(
     "/merchant/orders/{order_id}/reject", response=OrderOut, openapi_extra=ORDER_STEP_ERRORS
 )
-def merchant_order_reject(request, order_id: int, payload: ReasonIn):
+def merchant_order_reject(request, order_id: int, payload: OrderReasonIn):
     """The shop declines, with a reason the buyer sees; stock and cap are given back."""
     return _step(request, order_id, "reject", payload.reason)
 

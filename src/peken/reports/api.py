@@ -42,7 +42,7 @@ class DayPointOut(Schema):
     orders: int
 
 
-class CategoryOut(Schema):
+class DashboardCategoryOut(Schema):
     slug: str
     name: str
     orders: int
@@ -61,7 +61,7 @@ class KindOut(Schema):
     share: float | None
 
 
-class KecamatanOut(Schema):
+class DashboardKecamatanOut(Schema):
     code: str
     name: str
     lat: float
@@ -117,7 +117,7 @@ class EquityOut(Schema):
         return len(equity.idle)
 
 
-class OpdOut(Schema):
+class DashboardOpdOut(Schema):
     code: str
     name: str
     asn: int
@@ -128,7 +128,7 @@ class OpdOut(Schema):
     shortfall: int
 
 
-class ComplianceOut(Schema):
+class DashboardComplianceOut(Schema):
     is_closed: bool
     asn: int
     met: int
@@ -136,7 +136,7 @@ class ComplianceOut(Schema):
     unmet: int
     share: float | None
     shortfall: int
-    by_opd: list[OpdOut]
+    by_opd: list[DashboardOpdOut]
 
 
 class DashboardOut(Schema):
@@ -147,11 +147,11 @@ class DashboardOut(Schema):
     changes: dict[str, float | None]
     months: list[MonthPointOut]
     days: list[DayPointOut]
-    categories: list[CategoryOut]
+    categories: list[DashboardCategoryOut]
     kinds: list[KindOut]
-    kecamatan: list[KecamatanOut]
+    kecamatan: list[DashboardKecamatanOut]
     equity: EquityOut
-    compliance: ComplianceOut
+    compliance: DashboardComplianceOut
 
     @staticmethod
     def resolve_month(board) -> str:
