@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
-# "No cap" is a cap no shop can reach in a month: the database keeps a number either way.
-NO_CAP = 10**12  # the highest cap the city may set (Rp 1 triliun)
+from peken.quotas.rules import CAP_MAX
+
+# "No cap" is a cap no shop can reach in a month (Rp 10^12, the largest a city may set): the
+# database keeps a number either way.
+NO_CAP = CAP_MAX
 DEFAULT_CAP = 30_000_000
 
 
@@ -33,8 +36,8 @@ def policy_parse(text: str) -> Policy:
     if values["fair"] not in ("on", "off"):
         raise ValueError("fair must be on or off")
     cap = None if values["cap"] == "none" else int(values["cap"].replace(".", "").replace("_", ""))
-    if cap is not None and cap <= 0:
-        raise ValueError("cap must be a positive number of rupiah, or none")
+    if cap is not None and not 0 < cap <= CAP_MAX:
+        raise ValueError(f"cap must be 1 to {CAP_MAX} rupiah, or none")
     return Policy(cap=cap, fair_ranking=values["fair"] == "on")
 
 
