@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from peken.accounts import rules
 from peken.accounts.models import OPD, AsnProfile, Role, RoleGrant, User
 from peken.core.audit import audit_entry, audit_import
+from peken.core.cache import OBLIGATION_RULES, generation_bump
 from peken.core.masking import mask_nik
 from peken.core.models import AuditEntry
 from peken.core.tabular import (
@@ -146,6 +147,9 @@ def roster_import(
     progress(total, total * 2)
     with transaction.atomic():
         result = _write(parsed, existing, actor, deactivate_missing, progress, total)
+        # Written in bulk, so no save signal says so: golongan, eselon or domicile may have
+        # changed what each ASN owes, and their cached obligation figures go.
+        generation_bump(OBLIGATION_RULES)
     progress(total * 2, total * 2)
     return result
 

@@ -156,11 +156,9 @@ def product_cards(request, products: list, can_buy: bool) -> str:
     )
 
     def draw() -> str:
-        context = {"products": products, "can_buy": can_buy, "user": request.user}
-        context["request"] = request
-        return render_to_string(
-            "web/buyer/_product_cards.html", {**context, "csrf_token": CSRF_STAND_IN}
-        )
+        context = {"products": products, "can_buy": can_buy, "csrf_token": CSRF_STAND_IN}
+        context.update(user=request.user, request=request)
+        return render_to_string("web/buyer/_product_cards.html", context)
 
     html = cached(LISTING, asked, settings.PEKEN_LISTING_CACHE_SECONDS, draw)
     return mark_safe(html.replace(CSRF_STAND_IN, get_token(request)))
