@@ -5,6 +5,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from peken.accounts import rules
 from peken.accounts.models import User
+from peken.accounts.signed_in import signed_in_user
 
 
 def find_user(identifier: str) -> User | None:
@@ -52,5 +53,5 @@ class PekenAuthBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        user = User.objects.prefetch_related("role_grants").filter(pk=user_id).first()
+        user = signed_in_user(user_id)
         return user if user and self.user_can_authenticate(user) else None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from peken.accounts import rules
 from peken.accounts.models import OPD, AsnProfile, Role, RoleGrant, User
 from peken.core.audit import audit_entry, audit_import
-from peken.core.cache import OBLIGATION_RULES, generation_bump
+from peken.core.cache import ACCOUNTS, OBLIGATION_RULES, generation_bump
 from peken.core.masking import mask_nik
 from peken.core.models import AuditEntry
 from peken.core.tabular import (
@@ -148,8 +148,10 @@ def roster_import(
     with transaction.atomic():
         result = _write(parsed, existing, actor, deactivate_missing, progress, total)
         # Written in bulk, so no save signal says so: golongan, eselon or domicile may have
-        # changed what each ASN owes, and their cached obligation figures go.
+        # changed what each ASN owes, and their cached obligation figures go; so do the cached
+        # accounts (roles and homes).
         generation_bump(OBLIGATION_RULES)
+        generation_bump(ACCOUNTS)
     progress(total * 2, total * 2)
     return result
 

@@ -23,9 +23,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from peken.accounts.models import AsnProfile, Role
+from peken.accounts.models import Role
+from peken.accounts.signed_in import home_of
 from peken.core.months import Month
-from peken.policy.selectors import policy_current
+from peken.policy.selectors import policy_shown
 from peken.quotas.models import MerchantMonthQuota
 from peken.quotas.rules import month_key
 
@@ -50,25 +51,16 @@ def shopper_of(user) -> Shopper | None:
     verified shops in the ordinary order."""
     if not getattr(user, "is_authenticated", False) or not user.has_role(Role.ASN):
         return None
-    asn = (
-        AsnProfile.objects.select_related("domicile_kelurahan", "workplace_kecamatan")
-        .filter(user=user, is_active=True)
-        .first()
-    )
-    if asn is None:
+    home = home_of(user)
+    if home is None or not home.is_active_asn:
         return None
-    home = asn.domicile_kelurahan or asn.workplace_kecamatan
     return Shopper(
-        kelurahan_id=asn.domicile_kelurahan_id,
-        kecamatan_id=(
-            asn.domicile_kelurahan.kecamatan_id
-            if asn.domicile_kelurahan
-            else asn.workplace_kecamatan_id
-        ),
+        kelurahan_id=home.asn_kelurahan_id,
+        kecamatan_id=home.asn_kecamatan_id,
         lat=home.lat,
         lon=home.lon,
         month=month_key(Month.of(timezone.now())),
-        fair_ranking=policy_current().fair_ranking,
+        fair_ranking=policy_shown().fair_ranking,
     )
 
 

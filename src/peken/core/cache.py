@@ -15,6 +15,11 @@ from django.db import transaction
 
 # Every cached list that offers shops to buyers (search results, the shops near home).
 LISTING = "listing"
+# Who is signed in (accounts.signed_in): moved on by changes made in bulk, such as a roster
+# import; a change to one account forgets that account alone.
+ACCOUNTS = "accounts"
+# The city's policy as pages show it.
+POLICY = "policy"
 # What the obligation figures are computed from, besides a buyer's own orders: the rules, their
 # overrides and exemptions, a month's close, the city's policy, ASN profiles.
 OBLIGATION_RULES = "obligation-rules"

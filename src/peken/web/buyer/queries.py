@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
-from peken.accounts.models import AsnProfile, WargaProfile
+from peken.accounts.models import WargaProfile
+from peken.accounts.signed_in import home_of
 from peken.catalog.fairness import Shopper, without_capped
 from peken.core.errors import PermissionDenied
 from peken.merchants.models import Merchant
@@ -30,17 +31,8 @@ ZONE_LABELS = {
 
 def home_kelurahan_code(user) -> str | None:
     """The kelurahan an ASN lives in (active profile), else a warga's; None for neither."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    code = (
-        AsnProfile.objects.filter(user=user, is_active=True, domicile_kelurahan__isnull=False)
-        .values_list("domicile_kelurahan__code", flat=True)
-        .first()
-    )
-    if code is None:
-        code = WargaProfile.objects.filter(user=user).values_list("kelurahan__code", flat=True)
-        code = code.first()
-    return code
+    home = home_of(user)
+    return home.kelurahan_code if home else None
 
 
 def shop_is_capped_for(shopper: Shopper | None, merchant_id: int) -> bool:
