@@ -53,13 +53,18 @@ def cached(family: str, parts: tuple, seconds: float, compute: Callable[[], obje
     the family's generation moves on. `parts` must say everything the value depends on."""
     if seconds <= 0:
         return compute()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"{family}:{generation(family)}:{digest}"
+    key = cache_key(family, parts)
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout=seconds)
     return value
+
+
+def cache_key(family: str, parts: tuple) -> str:
+    """Where a value computed from `parts` is kept under the family's current generation."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"{family}:{generation(family)}:{digest}"
 
 
 def forget(key: str) -> None:

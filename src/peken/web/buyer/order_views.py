@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from peken.core.cache import orders_of
 from peken.ordering.contact import order_contact_url
 from peken.ordering.models import Order, ShopReview
 from peken.ordering.reviews import review_submit
@@ -21,6 +22,7 @@ from peken.payments.models import Complaint, Payment
 from peken.web.buyer.access import buyer_required
 from peken.web.buyer.checkout_views import whole_number
 from peken.web.pages import domain_errors
+from peken.web.shared_pages import shared_page
 
 ORDERS_PER_PAGE = 20
 # Whoever took a step, as the buyer reads it in the timeline.
@@ -35,6 +37,15 @@ ACTOR_LABELS = {
 @never_cache
 @buyer_required
 def orders_page(request):
+    # Drawn again after any step of one of the buyer's orders (the orders_of family), and at
+    # the latest a few seconds later.
+    buyer = request.user
+    return shared_page(
+        request, (buyer.pk,), lambda: _orders_drawn(request), family=orders_of(buyer.pk)
+    )
+
+
+def _orders_drawn(request):
     status = request.GET.get("status") or None
     if status not in Order.Status.values:
         status = None

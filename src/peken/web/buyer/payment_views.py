@@ -5,6 +5,7 @@ import base64
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from peken.core.cache import cached
+from peken.core.cache import cached, orders_of
 from peken.payments.gateways import SimulatorGateway, simulator_enabled
 from peken.payments.models import Payment
 from peken.payments.qris import qris_image
@@ -25,6 +26,7 @@ from peken.payments.services import (
 )
 from peken.web.buyer.access import buyer_required
 from peken.web.pages import domain_errors
+from peken.web.shared_pages import shared_page
 
 QRIS_CACHE_SECONDS = 30 * 60
 # After the deadline the worker expires the charge; the page keeps asking a little while.
@@ -35,6 +37,26 @@ POLL_GRACE = dt.timedelta(minutes=2)
 @login_required
 @domain_errors
 def payment_page(request, reference: str):
+    # Drawn again after any step of the payer's orders (paid, expired: the orders_of family);
+    # the time left is each request's own.
+    user = request.user
+    family = orders_of(user.pk)
+    deadline = cached(
+        family,
+        ("deadline", user.pk, reference),
+        settings.PEKEN_LISTING_CACHE_SECONDS,
+        lambda: payment_by_reference(viewer=user, reference=reference).expires_at,
+    )
+    return shared_page(
+        request,
+        (user.pk, timezone.now() < deadline),
+        lambda: _payment_page_drawn(request, reference),
+        {"time-left": lambda: time_left(deadline)[1]},
+        family=family,
+    )
+
+
+def _payment_page_drawn(request, reference: str):
     payment = payment_by_reference(viewer=request.user, reference=reference)
     context = {
         **status_context(payment),
@@ -65,14 +87,20 @@ def qris_data_uri(payment: Payment) -> str:
 def status_context(payment: Payment) -> dict:
     now = timezone.now()
     is_pending = payment.status == Payment.Status.PENDING
-    seconds_left = max(0, int((payment.expires_at - now).total_seconds()))
+    seconds_left, text = time_left(payment.expires_at)
     return {
         "payment": payment,
         "is_pending": is_pending,
         "seconds_left": seconds_left,
-        "time_left": f"{seconds_left // 60}:{seconds_left % 60:02d}",  # as app.js writes it
+        "time_left": text,
         "keeps_polling": is_pending and now < payment.expires_at + POLL_GRACE,
     }
+
+
+def time_left(deadline: dt.datetime) -> tuple[int, str]:
+    """Seconds to the deadline, and as app.js writes them (m:ss)."""
+    seconds = max(0, int((deadline - timezone.now()).total_seconds()))
+    return seconds, f"{seconds // 60}:{seconds % 60:02d}"
 
 
 @never_cache

@@ -36,6 +36,7 @@ from peken.web.buyer.search_form import (
     sort_choices,
 )
 from peken.web.pages import domain_errors
+from peken.web.shared_pages import CSRF_STAND_IN, shared_page
 
 SHOPS_ON_HOME = 8
 SHOP_PRODUCTS_PER_PAGE = 20
@@ -55,15 +56,26 @@ class MonthObligation:
 
 def buyer_home(request):
     """What an ASN or warga sees first: (ASN) this month's obligation, shops near home, and
-    the categories. Called by the site's home view for buyers."""
+    the categories. Called by the site's home view for buyers. The shops are the same for
+    neighbours; the greeting and the obligation bar are the reader's own."""
     user = request.user
     shopper = shopper_of(user)
-    context = {
-        "obligation": this_month_obligation(user),
-        "shops": shops_near_home(user, shopper),
-        "categories": list(categories()),
-    }
-    return render(request, "web/buyer/home.html", context)
+
+    def draw():
+        context = {
+            "shops": shops_near_home(user, shopper),
+            "categories": list(categories()),
+            "obligation": None if getattr(request, "page_shared", False) else top()[1],
+        }
+        return render(request, "web/buyer/home.html", context)
+
+    def top() -> tuple[str, MonthObligation | None]:
+        obligation = this_month_obligation(user)
+        context = {"user": user, "obligation": obligation}
+        return render_to_string("web/buyer/_home_top.html", context, request), obligation
+
+    home_code = home_kelurahan_code(user)
+    return shared_page(request, (shopper, home_code), draw, {"home-top": lambda: top()[0]})
 
 
 def this_month_obligation(user) -> MonthObligation | None:
@@ -108,9 +120,17 @@ def category_page(request, slug: str):
 
 def product_list(request, category: Category | None = None):
     """Search results (or a category's products) with the filters, order and pages."""
-    form = SearchForm(request.GET)
     shopper = shopper_of(request.user)
     home_code = home_kelurahan_code(request.user)
+
+    def draw():
+        return _product_list_drawn(request, category, shopper, home_code)
+
+    return shared_page(request, (shopper, home_code), draw)
+
+
+def _product_list_drawn(request, category, shopper, home_code):
+    form = SearchForm(request.GET)
     choices = sort_choices(shopper, home_code)
     outcome = products_found(
         form, shopper=shopper, home_code=home_code, category=category.slug if category else ""
@@ -131,10 +151,6 @@ def product_list(request, category: Category | None = None):
     if outcome.found is not None:
         context["cards"] = product_cards(request, outcome.found.items, context["can_buy"])
     return render(request, "web/buyer/search.html", context)
-
-
-# What the cached cards carry where each request's own CSRF token goes.
-CSRF_STAND_IN = "csrf-stand-in-0f6e2a"
 
 
 def product_cards(request, products: list, can_buy: bool) -> str:
@@ -161,6 +177,8 @@ def product_cards(request, products: list, can_buy: bool) -> str:
         return render_to_string("web/buyer/_product_cards.html", context)
 
     html = cached(LISTING, asked, settings.PEKEN_LISTING_CACHE_SECONDS, draw)
+    if getattr(request, "page_shared", False):  # the whole page's filling puts the token in
+        return mark_safe(html)
     return mark_safe(html.replace(CSRF_STAND_IN, get_token(request)))
 
 
@@ -186,6 +204,11 @@ def regions_grouped() -> list[tuple[object, list]]:
 
 @domain_errors
 def shop_page(request, merchant_id: int):
+    shopper = shopper_of(request.user)
+    return shared_page(request, (shopper,), lambda: _shop_page_drawn(request, merchant_id, shopper))
+
+
+def _shop_page_drawn(request, merchant_id: int, shopper):
     merchant = merchant_public(merchant_id=merchant_id)
     products = (
         products_visible()
@@ -196,7 +219,7 @@ def shop_page(request, merchant_id: int):
     )
     page = Paginator(products, SHOP_PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
     average, review_count = shop_rating(merchant.pk)
-    is_capped = shop_is_capped_for(shopper_of(request.user), merchant.pk)
+    is_capped = shop_is_capped_for(shopper, merchant.pk)
     context = {
         "merchant": merchant,
         "page": page,
@@ -213,8 +236,15 @@ def shop_page(request, merchant_id: int):
 
 @domain_errors
 def product_page(request, product_id: int):
+    shopper = shopper_of(request.user)
+    return shared_page(
+        request, (shopper,), lambda: _product_page_drawn(request, product_id, shopper)
+    )
+
+
+def _product_page_drawn(request, product_id: int, shopper):
     product = product_public_get(product_id=product_id)
-    is_capped = shop_is_capped_for(shopper_of(request.user), product.merchant_id)
+    is_capped = shop_is_capped_for(shopper, product.merchant_id)
     average, review_count = shop_rating(product.merchant_id)
     context = {
         "product": product,
