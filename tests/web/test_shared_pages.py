@@ -154,7 +154,9 @@ def test_a_kept_payment_page_counts_down_for_each_request():
 
 
 @cache_on
-@pytest.mark.parametrize("page", ["/", "/cari/?q=beras", "/cari/", "product", "shop", "/pesanan/"])
+@pytest.mark.parametrize(
+    "page", ["/", "/cari/?q=beras", "/cari/", "product", "shop", "/pesanan/", "/keranjang/"]
+)
 def test_a_kept_buyer_page_runs_no_query_for_the_next_reader(rice, page):
     path = {
         "product": reverse("web:product", args=[rice.pk]),
@@ -165,3 +167,21 @@ def test_a_kept_buyer_page_runs_no_query_for_the_next_reader(rice, page):
     with CaptureQueriesContext(connection) as queries:
         text(reader.get(path))
     assert len(queries) == 0, [query["sql"][:120] for query in queries.captured_queries]
+
+
+@cache_on
+def test_a_kept_cart_shows_a_new_price_at_once_and_a_new_checkout_key_each_time(rice):
+    from peken.catalog.services.products import product_update
+
+    reader = signed_in(factories.asn(KEDUNGDORO))
+    reader.session  # noqa: B018
+    page = text(reader.get(reverse("web:search") + "?q=beras"))
+    reader.post(
+        reverse("web:cart-add"), {"product_id": rice.pk, "csrfmiddlewaretoken": csrf_of(page)}
+    )
+    first, second = text(reader.get(reverse("web:cart"))), text(reader.get(reverse("web:cart")))
+    key = re.compile(r'name="token" value="([0-9a-f]{32})"')
+    assert key.search(first).group(1) != key.search(second).group(1)
+    assert "Rp 30.000" in second
+    product_update(actor=rice.merchant.owner, product=rice, price=32_000)
+    assert "Rp 32.000" in text(reader.get(reverse("web:cart")))

@@ -15,6 +15,8 @@ from django.db import transaction
 
 # Every cached list that offers shops to buyers (search results, the shops near home).
 LISTING = "listing"
+# What a product shows (name, price, photos, on sale or not): any product saved moves it on.
+CATALOG = "catalog"
 # Who is signed in (accounts.signed_in): moved on by changes made in bulk, such as a roster
 # import; a change to one account forgets that account alone.
 ACCOUNTS = "accounts"
@@ -61,10 +63,13 @@ def cached(family: str, parts: tuple, seconds: float, compute: Callable[[], obje
     return value
 
 
-def cache_key(family: str, parts: tuple) -> str:
-    """Where a value computed from `parts` is kept under the family's current generation."""
+def cache_key(family: str | tuple[str, ...], parts: tuple) -> str:
+    """Where a value computed from `parts` is kept under the current generation of its family
+    (or of each of its families)."""
+    families = (family,) if isinstance(family, str) else family
+    generations = ".".join(str(generation(name)) for name in families)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"{family}:{generation(family)}:{digest}"
+    return f"{'+'.join(families)}:{generations}:{digest}"
 
 
 def forget(key: str) -> None:

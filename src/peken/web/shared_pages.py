@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from peken.core.cache import LISTING, cache_key
@@ -26,7 +27,8 @@ BADGES = {"unread": "unread", "cart": "cart-count"}  # stand-in name → the bad
 
 
 def stand_in(name: str) -> str:
-    return f"<!--peken:{name}-->"
+    """Where a reader's own bit goes on a kept page (safe: drawn into the page as it is)."""
+    return mark_safe(f"<!--peken:{name}-->")
 
 
 def badge(name: str, count: int) -> str:
@@ -41,7 +43,7 @@ def shared_page(
     parts: tuple,
     draw: Callable[[], HttpResponse],
     personal: dict[str, Callable[[], str]] | None = None,
-    family: str = LISTING,
+    family: str | tuple[str, ...] = LISTING,
 ) -> HttpResponse:
     """The page `draw()` answers, drawn once for everyone asking with the same `parts` (what
     the view shows differently to different people: their home, their fair listing, whether

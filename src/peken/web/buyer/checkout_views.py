@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peken.catalog.selectors import products_visible
+from peken.core.cache import CATALOG, LISTING
 from peken.core.errors import DomainError
 from peken.merchants.selectors import merchants_visible
 from peken.ordering.models import Order
@@ -24,6 +25,7 @@ from peken.web.buyer.access import buyer_required
 from peken.web.buyer.queries import address_prefill, cart_deliveries
 from peken.web.cart import cart_add, cart_by_shop, cart_clear, cart_quantities, cart_set
 from peken.web.pages import back_to
+from peken.web.shared_pages import shared_page, stand_in
 
 LINE = re.compile(r"(\d{1,12}):(\d{1,6})")
 TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -43,7 +45,16 @@ def whole_number(text, *, default: int | None = None) -> int | None:
 @never_cache
 @buyer_required
 def cart_page(request):
-    return render(request, "web/buyer/cart.html", _cart_context(request))
+    # Kept for a few seconds per buyer and cart, drawn again when a product or a shop changes;
+    # each drawing of the form gets a new checkout key.
+    asked = (request.user.pk, sorted(cart_quantities(request.session).items()))
+    return shared_page(
+        request,
+        asked,
+        lambda: render(request, "web/buyer/cart.html", _cart_context(request)),
+        {"checkout-key": lambda: uuid.uuid4().hex},
+        family=(LISTING, CATALOG),
+    )
 
 
 def _cart_context(request, *, typed: dict | None = None, address_error: str = "") -> dict:
@@ -51,6 +62,7 @@ def _cart_context(request, *, typed: dict | None = None, address_error: str = ""
     the address's complaint beside it."""
     shops = cart_by_shop(request.session)
     _forget_lines_gone(request, shops)
+    shared = getattr(request, "page_shared", False)
     deliveries = cart_deliveries(request.user, shops)
     lines = [(line.product.pk, line.quantity) for shop in shops for line in shop.lines]
     everyone_delivers = all(d.merchant.offers_delivery for d in deliveries)
@@ -62,7 +74,7 @@ def _cart_context(request, *, typed: dict | None = None, address_error: str = ""
         "everyone_delivers": everyone_delivers,
         "everyone_lets_pick_up": all(d.merchant.offers_pickup for d in deliveries),
         "lines": ",".join(f"{product_id}:{quantity}" for product_id, quantity in lines),
-        "token": uuid.uuid4().hex,
+        "token": stand_in("checkout-key") if shared else uuid.uuid4().hex,
         "address": typed.get("address", address_prefill(request.user) if shops else ""),
         "address_error": address_error,
         "fulfilment": typed.get("fulfilment") or ("delivery" if everyone_delivers else "pickup"),

@@ -2,7 +2,6 @@
 that each request fills in, else the bit itself."""
 
 from django import template
-from django.utils.safestring import mark_safe
 
 from peken.web.shared_pages import badge, stand_in
 
@@ -13,5 +12,5 @@ register = template.Library()
 def personal_badge(context, name: str) -> str:
     """{% personal_badge "unread" %}: the unread (or "cart") count's badge."""
     if context.get("page_shared"):
-        return mark_safe(stand_in(name))
+        return stand_in(name)
     return badge(name, context.get(f"{name}_count", 0))
