@@ -16,6 +16,7 @@ import contextlib
 import cProfile
 import csv
 import datetime as dt
+import functools
 import gc
 import http.client
 import io
@@ -1329,6 +1330,8 @@ def gunicorn_start(
     env.update(PEKEN_PAYMENT_SIMULATOR="1", PEKEN_PAYMENT_GATEWAY="simulator")
     # Plain HTTP on loopback: cookies must travel without TLS for the page sessions.
     env.update(SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
+    # As in production: one cache shared by every worker (each its own without Redis).
+    env.update(REDIS_URL=bench_redis_url())
     command = [sys.executable, "-m", "gunicorn", "peken.wsgi:application", *setting.split()]
     command += ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5"]
     command += ["--log-level", "warning", "--error-logfile", str(logs / "error.log")]
@@ -1342,6 +1345,26 @@ def gunicorn_start(
         start_new_session=True,  # its own process group: the workers can be stopped with it
     )
     return server, port
+
+
+BENCH_REDIS_URL = os.environ.get("PEKEN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+@functools.cache
+def bench_redis_url() -> str:
+    """The Redis the servers share, emptied first; "" (each worker its own cache) without one."""
+    import redis
+
+    try:
+        redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=1).flushdb()
+    except redis.RedisError as error:
+        log(f"no Redis at {BENCH_REDIS_URL} ({error}): each worker keeps its own cache")
+        return ""
+    return BENCH_REDIS_URL
+
+
+def cache_text() -> str:
+    return "Redis shared by the workers" if bench_redis_url() else "each worker's own memory"
 
 
 def gunicorn_wait(server: subprocess.Popen, port: int, logs: Path) -> None:
@@ -1943,6 +1966,8 @@ PAGES_REPEATS = 3
 PAGES_TARGET_RATIO = 0.25  # of the bare view's requests per second, same run
 PAGES_SEARCH_P95_MS = 100.0
 BARE_PAGE = "bare view /sehat/"
+NEVER_ASKED = "search, a new query each request"
+PAGES_WITHOUT_TARGET = (NEVER_ASKED,)
 
 
 @benchmark(
@@ -1995,6 +2020,7 @@ def pages_table(rows: list[Row]) -> list[str]:
         ratio = rate / bare_rate if bare_rate else 0.0
         p95 = statistics.median(run["p95"] for run in row.runs) * 1000
         errors = sum(run["errors"] for run in row.runs)
+        informational = row.measurement in PAGES_WITHOUT_TARGET
         met = errors == 0 and (row.measurement == BARE_PAGE or ratio >= PAGES_TARGET_RATIO)
         if row.measurement.startswith("search with keyword"):
             met = met and p95 < PAGES_SEARCH_P95_MS
@@ -2008,10 +2034,19 @@ def pages_table(rows: list[Row]) -> list[str]:
             f"{statistics.median(run['cpu']['app'] for run in row.runs):.1f}",
             "" if row.queries is None else str(row.queries),
             str(errors),
-            "yardstick" if row.measurement == BARE_PAGE else ("pass" if met else "**FAIL**"),
+            status_of_page(row.measurement == BARE_PAGE, informational, met),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append(f"\nCache: {cache_text()}.")
     return lines
+
+
+def status_of_page(yardstick: bool, informational: bool, met: bool) -> str:
+    if yardstick:
+        return "yardstick"
+    if informational:
+        return "no target (nothing kept)"
+    return "pass" if met else "**FAIL**"
 
 
 @child("pages")
@@ -2067,6 +2102,8 @@ def pages_world():
         "service worker /sw.js": "/sw.js",
         "home /": "/",
         "search with keyword /cari/?q=beras": "/cari/?q=beras",
+        # Every request a page no one asked for yet: what a search costs when nothing is kept.
+        NEVER_ASKED: search_never_asked,
         "search without keyword /cari/": "/cari/",
         "product page": f"/barang/{product.pk}/",
         "shop page": f"/toko/{product.merchant_id}/",
@@ -2076,7 +2113,17 @@ def pages_world():
     }
 
 
-def pages_query_counts(buyer, pages: dict[str, str]) -> dict[str, int]:
+def search_never_asked(number: int) -> str:
+    """A common word with a lowest price no request asked before: nothing kept answers it."""
+    word = COMMON_WORDS[number % len(COMMON_WORDS)].replace(" ", "+")
+    return f"/cari/?q={word}&min_price={number}"
+
+
+def page_path(path, number: int) -> str:
+    return path(number) if callable(path) else path
+
+
+def pages_query_counts(buyer, pages: dict) -> dict[str, int]:
     """Statements per request, signed in, after one warm-up request of each page."""
     from django.db import connection
     from django.test import Client, override_settings
@@ -2087,9 +2134,9 @@ def pages_query_counts(buyer, pages: dict[str, str]) -> dict[str, int]:
     counts = {}
     with override_settings(ALLOWED_HOSTS=["*"]):
         for name, path in pages.items():
-            client.get(path, secure=True)
+            client.get(page_path(path, 0), secure=True)
             with CaptureQueriesContext(connection) as captured:
-                response = client.get(path, secure=True)
+                response = client.get(page_path(path, 1), secure=True)
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code}")
             counts[name] = len(captured.captured_queries)
@@ -2106,15 +2153,18 @@ def pages_session_cookie(buyer) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def page_run(server: int, port: int, path: str, cookie: str, seconds: float) -> dict:
+def page_run(server: int, port: int, path, cookie: str, seconds: float) -> dict:
     headers = {"Cookie": cookie, "Host": "127.0.0.1"}
+    salt = random.randrange(1, 1_000_000) * 100_000_000  # no two runs ask the same new query
 
     def start(index: int) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def step(client: http.client.HTTPConnection, index: int, number: int) -> None:
         try:
-            client.request("GET", path, headers=headers)
+            client.request(
+                "GET", page_path(path, salt + index * 1_000_000 + number), headers=headers
+            )
             response = client.getresponse()
             response.read()
         except (OSError, http.client.HTTPException):
@@ -2125,7 +2175,7 @@ def page_run(server: int, port: int, path: str, cookie: str, seconds: float) -> 
 
     meter = CpuMeter(group=server)
     run = load_run(
-        f"GET {path}",
+        f"GET {page_path(path, 0)}",
         seconds,
         start,
         step,
@@ -2153,6 +2203,7 @@ LOAD_SECONDS, QUICK_LOAD_SECONDS = 60, 10
 LOAD_SHOPS, LOAD_PRODUCTS = 500, 20_000
 LOAD_WORKERS = "-w 4 -k gthread --threads 4 --keep-alive 75"
 LOAD_CHECKOUT_P99_MS = 250
+LOAD_PAGE_P95_MS = 300  # every page, checkout included (the issue)
 LOAD_PASSWORD = "bench-payday"
 
 
@@ -2168,9 +2219,10 @@ LOAD_PASSWORD = "bench-payday"
         "actions and mixes home (3), search (5), product page (4), add to cart (2) and checkout "
         "(1: cart page, then the form, to the payment page). Figures per page: requests per "
         "second, latency percentiles from Locust, errors (a failed request, or a checkout that "
-        "did not reach its payment page; a refusal by a rule is not an error). Target: checkout "
-        f"p99 under {LOAD_CHECKOUT_P99_MS} ms and no errors. Locust, gunicorn and PostgreSQL "
-        "share the machine's 2 cores."
+        "did not reach its payment page; a refusal by a rule is not an error). Targets: no "
+        f"errors, every page's p95 under {LOAD_PAGE_P95_MS} ms, checkout p99 under "
+        f"{LOAD_CHECKOUT_P99_MS} ms. Locust, gunicorn, Redis and PostgreSQL share the "
+        "machine's 2 cores."
     ),
     table=lambda rows: load_table(rows),
 )
@@ -2196,6 +2248,7 @@ def bench_load(config: Config) -> list[Row]:
             skipped="note",
         )
     )
+    rows.append(Row("PostgreSQL", f"Cache: {cache_text()}.", 0, skipped="note"))
     errors = "; ".join(result["errors"]) or "none"
     seen = f"errors, as Locust and gunicorn saw them: {errors}."
     rows.append(Row("PostgreSQL", seen, 0, skipped="note"))
@@ -2218,8 +2271,11 @@ def load_table(rows: list[Row]) -> list[str]:
             continue
         page = row.page
         is_checkout = page["name"] == "checkout"
-        target = f"p99 < {LOAD_CHECKOUT_P99_MS} ms, 0 errors" if is_checkout else "0 errors"
-        met = page["failures"] == 0 and (not is_checkout or page["p99"] < LOAD_CHECKOUT_P99_MS)
+        target = f"p95 < {LOAD_PAGE_P95_MS} ms, 0 errors"
+        met = page["failures"] == 0 and page["p95"] < LOAD_PAGE_P95_MS
+        if is_checkout:
+            target = f"p99 < {LOAD_CHECKOUT_P99_MS} ms, " + target
+            met = met and page["p99"] < LOAD_CHECKOUT_P99_MS
         cells = [
             page["name"],
             f"{page['count']:,}",

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "peken.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Each request remembers what it read from the shared cache (core.cache).
+    "peken.core.cache.RequestCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -250,6 +252,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+if REDIS_URL:
+    # Each process's own copy of what is kept under a generation (pages, listings): such a value
+    # never changes, so the shared cache is asked once per process (core.cache.kept_get).
+    CACHES["near"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
 # Sessions read from the cache, written through to the database: no query per request for them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # How long a page of search results or the shops near a buyer's home is reused; a shop that

@@ -9,10 +9,16 @@ is forgotten in the same transaction, and again after it commits (core.cache.for
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
 from peken.accounts.models import AsnProfile, User, WargaProfile
-from peken.core.cache import ACCOUNTS, forget, generation
+from peken.core.cache import (
+    ACCOUNTS,
+    PER_PERSON_KEYS,
+    common_keys,
+    forget,
+    generation,
+    read_many,
+    write,
+)
 
 KEPT_SECONDS = 600
 
@@ -30,7 +36,7 @@ class Home:
 
 
 def _key(what: str, user_id: int) -> str:
-    return f"{what}:{generation(ACCOUNTS)}:{user_id}"
+    return f"{what}:{user_id}"
 
 
 def account_forget(user_id: int) -> None:
@@ -39,13 +45,16 @@ def account_forget(user_id: int) -> None:
 
 
 def _kept(what: str, user_id: int, read):
-    """The cached answer, or `read()` kept for the next request. A list, so None is kept too."""
-    key = _key(what, user_id)
-    entry = cache.get(key)
-    if entry is None:
-        entry = [read()]
-        cache.set(key, entry, timeout=KEPT_SECONDS)
-    return entry[0]
+    """The cached answer, or `read()` kept for the next request. One round trip brings the
+    account, the home, the generations most pages need and the person's own keys; an answer
+    kept before a change in bulk (the ACCOUNTS generation moved on) is read again."""
+    keys = [_key("account", user_id), _key("home", user_id)]
+    found = read_many(keys + common_keys() + [key(user_id) for key in PER_PERSON_KEYS])
+    entry, now = found.get(_key(what, user_id)), generation(ACCOUNTS)
+    if entry is None or entry[0] != now:
+        entry = (now, read())
+        write(_key(what, user_id), entry, KEPT_SECONDS)
+    return entry[1]
 
 
 def signed_in_user(user_id) -> User | None:

@@ -8,9 +8,12 @@ generation is bumped (and a value forgotten) at once and again after the change 
 reader between the two may have cached the old state under the new generation."""
 
 import hashlib
+import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import transaction
 
 # Every cached list that offers shops to buyers (search results, the shops near home).
@@ -33,8 +36,52 @@ def orders_of(buyer_id: int) -> str:
     return f"orders-of:{buyer_id}"
 
 
+# Families nearly every page reads: their generations come in one round trip to the cache.
+COMMON_FAMILIES = (ACCOUNTS, POLICY, LISTING, CATALOG, OBLIGATION_RULES)
+# Keys about one signed-in person that most pages read (apps add theirs when they start): read
+# in the same round trip as the account itself (accounts.signed_in).
+PER_PERSON_KEYS: list[Callable[[int], str]] = [lambda user_id: generation_key(orders_of(user_id))]
+
+# What this request has already read from the shared cache, by key (None where the cache had
+# nothing): a page asks several times, the cache answers once. No memo outside a request (jobs,
+# commands, tests' own code): there every read goes to the cache.
+_this_request: ContextVar[dict | None] = ContextVar("peken_cache_this_request", default=None)
+
+
+class RequestCacheMiddleware:
+    """Gives each request its own memo of what it read from the shared cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _this_request.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _this_request.reset(token)
+
+
+def generation_key(family: str) -> str:
+    return f"generation:{family}"
+
+
+def common_keys() -> list[str]:
+    return [generation_key(family) for family in COMMON_FAMILIES]
+
+
 def generation(family: str) -> int:
-    return cache.get_or_set(f"generation:{family}", 1, timeout=None)
+    key = generation_key(family)
+    memo = _this_request.get()
+    if memo is not None:
+        if key not in memo:
+            read_many(common_keys() + [key] if family in COMMON_FAMILIES else [key])
+        if memo[key] is not None:
+            return memo[key]
+    value = cache.get_or_set(key, 1, timeout=None)
+    if memo is not None:
+        memo[key] = value
+    return value
 
 
 def generation_bump(family: str) -> None:
@@ -43,11 +90,43 @@ def generation_bump(family: str) -> None:
 
 
 def _bump(family: str) -> None:
-    key = f"generation:{family}"
+    key = generation_key(family)
     try:
         cache.incr(key)
     except ValueError:  # never read yet, or evicted: any fresh value differs from old keys
         cache.set(key, 2, timeout=None)
+    _memo_drop(key)
+
+
+def _memo_drop(key: str) -> None:
+    memo = _this_request.get()
+    if memo is not None:
+        memo.pop(key, None)
+
+
+def read_many(keys: list[str]) -> dict:
+    """Values of several keys in one round trip, remembered for the rest of the request."""
+    memo = _this_request.get()
+    wanted = [key for key in keys if memo is None or key not in memo]
+    found = cache.get_many(wanted) if wanted else {}
+    if memo is None:
+        return found
+    for key in wanted:
+        memo[key] = found.get(key)
+    return {key: memo[key] for key in keys if memo[key] is not None}
+
+
+def read(key: str):
+    """One key, from this request's memo when it was read already."""
+    return read_many([key]).get(key)
+
+
+def write(key: str, value, seconds: float) -> None:
+    """Keeps a value in the shared cache, and for the rest of this request."""
+    cache.set(key, value, timeout=seconds)
+    memo = _this_request.get()
+    if memo is not None:
+        memo[key] = value
 
 
 def cached(family: str, parts: tuple, seconds: float, compute: Callable[[], object]):
@@ -56,11 +135,45 @@ def cached(family: str, parts: tuple, seconds: float, compute: Callable[[], obje
     if seconds <= 0:
         return compute()
     key = cache_key(family, parts)
-    value = cache.get(key)
+    value = kept_get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=seconds)
+        kept_set(key, value, seconds)
     return value
+
+
+def kept_get(key: str):
+    """A value kept under a generation's key. Such a value never changes, only expires, so
+    each process also keeps its own copy until the same moment: the shared cache is asked once
+    per process, not once per request."""
+    near = _near()
+    if near is None:
+        return cache.get(key)
+    value = near.get(key)
+    if value is None:
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        expires, value = entry
+        left = expires - time.time()
+        if left <= 0:
+            return None
+        near.set(key, value, timeout=left)
+    return value
+
+
+def kept_set(key: str, value, seconds: float) -> None:
+    near = _near()
+    if near is None:
+        cache.set(key, value, timeout=seconds)
+        return
+    cache.set(key, (time.time() + seconds, value), timeout=seconds)
+    near.set(key, value, timeout=seconds)
+
+
+def _near():
+    """This process's own memory in front of a shared cache; None when the cache is already it."""
+    return caches["near"] if "near" in settings.CACHES else None
 
 
 def cache_key(family: str | tuple[str, ...], parts: tuple) -> str:
@@ -73,5 +186,10 @@ def cache_key(family: str | tuple[str, ...], parts: tuple) -> str:
 
 
 def forget(key: str) -> None:
+    _forget(key)
+    transaction.on_commit(lambda: _forget(key))
+
+
+def _forget(key: str) -> None:
     cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    _memo_drop(key)

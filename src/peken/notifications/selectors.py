@@ -1,7 +1,7 @@
-from django.core.cache import cache
 from django.db.models import QuerySet
 
 from peken.accounts.models import User
+from peken.core.cache import read, write
 from peken.notifications.models import Notification
 
 UNREAD_CACHE_SECONDS = 10 * 60
@@ -15,10 +15,10 @@ def unread_count(user: User) -> int:
     """The badge on every page: counted once, then kept until a note arrives or is read
     (notifications.services forgets it then)."""
     key = unread_key(user.pk)
-    count = cache.get(key)
+    count = read(key)
     if count is None:
         count = Notification.objects.filter(user=user, read_at__isnull=True).count()
-        cache.set(key, count, timeout=UNREAD_CACHE_SECONDS)
+        write(key, count, UNREAD_CACHE_SECONDS)
     return count
 
 

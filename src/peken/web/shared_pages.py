@@ -13,14 +13,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from peken.core.cache import LISTING, cache_key
+from peken.core.cache import LISTING, cache_key, kept_get, kept_set
 
 CSRF_STAND_IN = "csrf-stand-in-0f6e2a"
 BADGES = {"unread": "unread", "cart": "cart-count"}  # stand-in name → the badge's test id
@@ -62,7 +61,7 @@ def shared_page(
         parts,
     )
     key = cache_key(family, asked)
-    body = cache.get(key)
+    body = kept_get(key)
     if body is None:
         request.page_shared = True
         try:
@@ -72,7 +71,7 @@ def shared_page(
         if response.status_code != 200:
             return response
         body = response.content.decode()
-        cache.set(key, body, timeout=seconds)
+        kept_set(key, body, seconds)
     return HttpResponse(filled(request, body, personal))
 
 
