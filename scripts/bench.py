@@ -1430,15 +1430,19 @@ def checkout_invariants(ledger: CheckoutLedger, replayed: int) -> str:
     from django.db.models import Count
 
     from peken.catalog.models import Product
-    from peken.integrity.invariants import invariants_check, reserved_stock
+    from peken.integrity.invariants import RULES, invariants_check, reserved_stock
     from peken.ordering.models import Checkout, Order
     from peken.quotas.models import MerchantMonthQuota
 
     live = Order.objects.exclude(status=Order.Status.CANCELLED)
     stocked = Product.objects.filter(is_made_to_order=False).values_list("pk", flat=True)
+    # pgbench's replayed checkouts are rows without orders (their SQL adds orders to the
+    # checkouts it was captured from): the keyed ones are checked for orders below instead.
+    rules = [name for name in RULES if name != "checkouts_have_orders"]
+    baseline = dict.fromkeys(stocked, CHECKOUT_STOCK)
     problems = [
         f"{result.name}: {example}"
-        for result in invariants_check(stock_baseline=dict.fromkeys(stocked, CHECKOUT_STOCK))
+        for result in invariants_check(stock_baseline=baseline, only=rules)
         for example in result.examples
     ]
     quotas = MerchantMonthQuota.objects.count()
