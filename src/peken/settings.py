@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "peken.notifications",
     "peken.reports",
     "peken.web",
+    # Checks of the rules that must always hold, backup and restore (operators).
+    "peken.integrity",
     "peken.simulation",
     "peken.demo",
 ]

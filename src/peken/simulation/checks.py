@@ -1,18 +1,14 @@
 """After the month: the invariants that must hold, recounted from the rows, and the figures a
 city compares policies by."""
 
-from collections import defaultdict
-
-from django.db.models import F, Min, Sum
+from django.db.models import F, Sum
 
 from peken.accounts.models import AsnProfile
-from peken.catalog.models import Product
-from peken.ledger.selectors import account_balances, ledger_is_balanced
+from peken.integrity.invariants import invariants_check
 from peken.merchants.models import Merchant
 from peken.obligations.models import ObligationResult
 from peken.obligations.selectors import home_kecamatan_id
 from peken.ordering.models import Order
-from peken.payments.models import Payment, Refund
 from peken.quotas.models import MerchantMonthQuota
 from peken.quotas.rules import month_key
 from peken.reports.rules import gini
@@ -23,51 +19,14 @@ AT_CAP_MARGIN = 100_000
 
 
 def invariants(month, initial_stock: dict[int, int]) -> dict[str, bool]:
-    key = month_key(month)
-    return {
-        "cap_never_exceeded": not MerchantMonthQuota.objects.filter(used__gt=F("cap")).exists(),
-        "cap_ledger_equals_orders": _cap_ledger_matches(key),
-        "stock_never_negative": (Product.objects.aggregate(low=Min("stock"))["low"] or 0) >= 0,
-        "stock_equals_initial_minus_sold": _stock_matches(initial_stock),
-        "ledger_balanced": ledger_is_balanced(),
-        "ledger_equals_payments": _ledger_matches_payments(),
-        "obligations_recounted": _obligations_match(key),
-    }
+    """Every rule of peken.integrity (stock against the city's starting stock too), and the
+    month close's frozen results against a recount."""
+    held = {result.name: result.holds for result in invariants_check(stock_baseline=initial_stock)}
+    return {**held, "obligations_recounted": _obligations_match(month_key(month))}
 
 
 def _goods_left():
     return F("goods_total") - F("refunded_goods")
-
-
-def _cap_ledger_matches(key) -> bool:
-    live = (
-        Order.objects.filter(month=key, counts_toward_cap=True, status__in=LIVE)
-        .values("merchant_id")
-        .annotate(goods=Sum(_goods_left()))
-    )
-    expected = {row["merchant_id"]: row["goods"] for row in live}
-    used = dict(
-        MerchantMonthQuota.objects.filter(month=key, used__gt=0).values_list("merchant_id", "used")
-    )
-    return used == {merchant: goods for merchant, goods in expected.items() if goods}
-
-
-def _stock_matches(initial: dict[int, int]) -> bool:
-    sold = defaultdict(int)
-    live_items = Order.objects.filter(status__in=LIVE).values_list(
-        "items__product_id", "items__quantity", "items__reserved_stock"
-    )
-    for product_id, quantity, reserved in live_items:
-        if reserved:
-            sold[product_id] += quantity
-    now = dict(Product.objects.filter(is_made_to_order=False).values_list("pk", "stock"))
-    return all(now[pk] == initial[pk] - sold.get(pk, 0) for pk in now)
-
-
-def _ledger_matches_payments() -> bool:
-    received = Payment.objects.filter(status="paid").aggregate(t=Sum("amount"))["t"] or 0
-    refunded = Refund.objects.aggregate(t=Sum("amount"))["t"] or 0
-    return account_balances()["gateway_clearing"] == received - refunded
 
 
 def _obligations_match(key) -> bool:
