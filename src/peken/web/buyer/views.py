@@ -20,7 +20,7 @@ from peken.catalog import search
 from peken.catalog.fairness import Shopper, shopper_of
 from peken.catalog.models import Category
 from peken.catalog.selectors import categories, product_public_get, products_visible
-from peken.core.cache import LISTING, cached
+from peken.core.cache import ACCOUNTS, LISTING, cached
 from peken.core.months import WIB, Month
 from peken.merchants.rules import DAYS
 from peken.merchants.selectors import merchant_public
@@ -39,6 +39,7 @@ from peken.web.pages import domain_errors
 from peken.web.shared_pages import CSRF_STAND_IN, shared_page
 
 SHOPS_ON_HOME = 8
+REGIONS_KEPT_SECONDS = 3600
 SHOP_PRODUCTS_PER_PAGE = 20
 # The newest reviews shown; the rest are in the average and the count beside the stars.
 SHOP_REVIEWS_SHOWN = 10
@@ -194,12 +195,17 @@ def filters_key(request, category: Category | None, choices: list) -> str:
 
 
 def regions_grouped() -> list[tuple[object, list]]:
-    """[(kecamatan, [kelurahan, …]), …] from one query, for the area filters."""
-    rows = list(kelurahan_list())
-    return [
-        (kecamatan, list(members))
-        for kecamatan, members in groupby(rows, key=lambda row: row.kecamatan)
-    ]
+    """[(kecamatan, [kelurahan, …]), …] for the area filters: the city's regions change almost
+    never, so they are read once an hour (or when one is saved: the ACCOUNTS family)."""
+
+    def read() -> list[tuple[object, list]]:
+        rows = list(kelurahan_list())
+        return [
+            (kecamatan, list(members))
+            for kecamatan, members in groupby(rows, key=lambda row: row.kecamatan)
+        ]
+
+    return cached(ACCOUNTS, ("regions grouped",), REGIONS_KEPT_SECONDS, read)
 
 
 @domain_errors
