@@ -175,10 +175,12 @@ def _deliver_emails(emails: list[OutboxMessage], now: dt.datetime, run: OutboxRu
                 connection.send_messages([mail])
             except ONE_MESSAGE_ERRORS as error:
                 _record_failure(message, error, now, run)
-            except Exception as error:  # the connection broke: this and the rest wait
+            except OSError as error:  # the connection broke or timed out: this and the rest wait
                 for unsent in emails[position:]:
                     _record_failure(unsent, error, now, run)
                 return False
+            except Exception as error:  # an address that is no address: this one only
+                _record_failure(message, error, now, run)
             else:
                 _record_sent(message, run)
     finally:
