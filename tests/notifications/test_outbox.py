@@ -20,7 +20,7 @@ from payment_steps import charge, pay, two_shop_checkout
 from peken.accounts.models import Role
 from peken.core.models import AuditEntry
 from peken.notifications.models import Notification, OutboxMessage
-from peken.notifications.outbox import outbox_purge, outbox_send
+from peken.notifications.outbox import BATCHES_PER_RUN, outbox_purge, outbox_send
 from peken.notifications.rules import retry_delay_seconds
 from peken.notifications.selectors import outbox_backlog
 from peken.notifications.services import notify
@@ -316,3 +316,13 @@ def test_old_messages_are_forgotten_waiting_ones_kept(settings):
     later = timezone.now() + dt.timedelta(days=settings.PEKEN_OUTBOX_KEEP_DAYS, hours=1)
     assert outbox_purge(now=later) == 2
     assert OutboxMessage.objects.get().recipient == "wati@example.org"
+
+
+@pytest.mark.django_db
+def test_a_long_queue_goes_out_over_several_runs_oldest_first():
+    people = [person_with_mail(f"warga{number}@example.org") for number in range(25)]
+    for person in people:
+        tell(person)
+    first = outbox_send(batch=2)
+    assert first.sent == 2 * BATCHES_PER_RUN
+    assert [mail.to[0] for mail in outbox_sent()] == [person.email for person in people]

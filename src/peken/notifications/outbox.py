@@ -28,6 +28,7 @@ from peken.notifications.rules import is_given_up, retry_delay_seconds
 log = logging.getLogger(__name__)
 
 BATCH = 20
+BATCHES_PER_RUN = 10
 WAITING = Q(sent_at__isnull=True, failed_at__isnull=True)
 # An error that concerns one message (a refused address), not the server: the rest go on.
 ONE_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)
@@ -73,15 +74,19 @@ def outbox_send(*, now: dt.datetime | None = None, batch: int = BATCH) -> Outbox
     again, and each message waits out its own backoff.
     """
     run = OutboxRun()
-    while True:
+    # A long queue is sent over several runs, so the worker's other jobs get their turn.
+    for _ in range(BATCHES_PER_RUN):
         clock = now or timezone.now()
+        if not _anything_due(clock):
+            break  # the usual case every few seconds: one indexed read, no write lock
         _give_up_expired(clock, run)
         messages = _claim(clock, batch)
         if not messages:
-            return run
+            break
         server_reached = _deliver(messages, clock, run)
         if not server_reached or len(messages) < batch:
-            return run
+            break
+    return run
 
 
 def outbox_retry(*, actor, messages) -> int:
@@ -110,6 +115,14 @@ def outbox_purge(*, now: dt.datetime | None = None) -> int:
         Q(sent_at__lt=before) | Q(failed_at__lt=before)
     ).delete()
     return deleted
+
+
+def _anything_due(now: dt.datetime) -> bool:
+    return (
+        OutboxMessage.objects.filter(WAITING)
+        .filter(Q(next_attempt_at__lte=now) | Q(expires_at__lte=now))
+        .exists()
+    )
 
 
 def _give_up_expired(now: dt.datetime, run: OutboxRun) -> None:
