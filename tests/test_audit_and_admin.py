@@ -194,6 +194,7 @@ PAGES = [
     "/kelola/payouts/payoutbatch/",
     "/kelola/payouts/settlementimport/",
     "/kelola/payouts/settlementimport/upload/",
+    "/kelola/notifications/outboxmessage/",
     "/api/v1/docs",
     "/api/v1/openapi.json",
     "/api/v1/me",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from peken.core.maintenance import planner_statistics_refresh
+from peken.notifications.outbox import outbox_purge, outbox_send
 from peken.ordering.completion import orders_complete_unconfirmed
 from peken.ordering.services import orders_expire
 from peken.payments.refunds import refunds_send
@@ -33,4 +34,8 @@ JOBS = (
     # within 24 hours of an order's completion.
     Job("payouts_daily", payouts_daily, every_seconds=3600),
     Job("planner_statistics_refresh", planner_statistics_refresh, every_seconds=6 * 3600),
+    # Someone may be waiting for a password code: a few seconds, whatever the worker's --tick
+    # (it sleeps no longer than until the next job is due). Nothing due costs one indexed query.
+    Job("outbox_send", outbox_send, every_seconds=5),
+    Job("outbox_purge", outbox_purge, every_seconds=24 * 3600),
 )

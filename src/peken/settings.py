@@ -240,6 +240,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peken <noreply@peken.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Outgoing mail and text messages go through the outbox (peken.notifications.outbox): written
+# with the change, sent by `peken worker`. The worker waits at most EMAIL_TIMEOUT seconds on
+# each step of an SMTP conversation, tries a message up to PEKEN_OUTBOX_MAX_ATTEMPTS times (30 s
+# apart, doubling, at most an hour: about five hours in all), then shows it as failed in the
+# back office; sent and failed messages are forgotten after PEKEN_OUTBOX_KEEP_DAYS.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+PEKEN_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PEKEN_OUTBOX_MAX_ATTEMPTS", "12"))
+PEKEN_OUTBOX_KEEP_DAYS = int(os.environ.get("PEKEN_OUTBOX_KEEP_DAYS", "30"))
+
 # Shared by every worker when REDIS_URL is set (login counters, sessions, shared page figures);
 # otherwise each process keeps its own, which is right for the demo on one machine.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -3,11 +3,11 @@
 import re
 
 from django.conf import settings
-from django.core import mail
 from playwright.sync_api import expect
 
 import factories
 from browser_steps import PHONE, log_in
+from outbox_steps import outbox_sent, texts_sent
 from peken.accounts import sms
 from peken.accounts.models import AsnProfile, Role
 
@@ -65,7 +65,9 @@ def test_an_asn_from_the_roster_sets_a_first_password_by_sms_code_and_logs_in(ph
         opd=factories.opd(),
         domicile_kelurahan=factories.kelurahan(),
     )
-    _set_password_with_code(phone, nip, lambda: _code_from(sms.outbox[-1][1]), "kenari-tiga-belas")
+    _set_password_with_code(
+        phone, nip, lambda: _code_from(texts_sent()[-1][1]), "kenari-tiga-belas"
+    )
     log_in(phone, nip, "kenari-tiga-belas")
     expect(phone.get_by_role("link", name="Pesanan saya")).to_be_visible()
 
@@ -79,7 +81,7 @@ def test_a_locked_out_warga_resets_by_e_mail_code_and_logs_in(phone):
     log_in(phone, "siti", factories.PASSWORD)
     expect(phone.get_by_role("alert")).to_contain_text("Terlalu banyak percobaan")
     _set_password_with_code(
-        phone, "siti@example.org", lambda: _code_from(mail.outbox[-1].body), "kenari-tiga-belas"
+        phone, "siti@example.org", lambda: _code_from(outbox_sent()[-1].body), "kenari-tiga-belas"
     )
     log_in(phone, "siti", "kenari-tiga-belas")
     expect(phone.get_by_role("link", name="Pesanan saya")).to_be_visible()

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import factories
+from outbox_steps import outbox_sent
 from payment_steps import charge, complete, pay, two_shop_checkout
 from peken.core.money import format_rupiah
 from peken.core.tabular import ImportRejected
@@ -152,15 +153,17 @@ def test_settlement_upload_over_the_api(api):
     assert response.json()["matched_count"] == 1 and response.json()["differences"] == []
 
 
-def test_the_owner_is_told_of_the_payout(mailoutbox, django_capture_on_commit_callbacks):
+def test_the_owner_is_told_of_the_payout(mailoutbox):
     checkout, orders = two_shop_checkout()
     pay(charge(checkout))
     shop = orders[0].merchant
     shop.owner.email = "sri@example.id"
     shop.owner.save()
     complete(orders[0])
-    with django_capture_on_commit_callbacks(execute=True):
-        payouts_daily()
+    outbox_sent()
+    mailoutbox.clear()  # the order's own news
+    payouts_daily()
     note = Notification.objects.get(user=shop.owner, kind="payout_sent")
     assert format_rupiah(orders[0].total) in note.text and "****9012" in note.text
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["sri@example.id"]
+    assert mailoutbox == []  # the worker sends it
+    assert len(outbox_sent()) == 1 and mailoutbox[0].to == ["sri@example.id"]

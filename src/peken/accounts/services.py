@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,10 +27,11 @@ from peken.accounts.models import (
     User,
     WargaProfile,
 )
-from peken.accounts.sms import send_sms
 from peken.core.audit import audit_import, audit_record, changed_fields, snapshot
 from peken.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, TooManyRequests
 from peken.core.tabular import ImportProblem, ImportRejected, read_table, require_columns
+from peken.notifications.models import OutboxMessage
+from peken.notifications.outbox import outbox_enqueue
 from peken.regions.models import Kecamatan, Kelurahan
 
 logger = logging.getLogger(__name__)
@@ -527,16 +527,14 @@ def password_code_request(*, identifier: str, ip_address: str) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     channel = PasswordCode.Channel.EMAIL if user.email else PasswordCode.Channel.SMS
+    expires_at = now + dt.timedelta(minutes=settings.PEKEN_PASSWORD_CODE_MINUTES)
     with transaction.atomic():
         # A new code replaces any open one, so only the latest message works.
         PasswordCode.objects.filter(user=user, spent_at__isnull=True).update(spent_at=now)
         PasswordCode.objects.create(
-            user=user,
-            code_hash=_code_hash(user, code),
-            channel=channel,
-            expires_at=now + dt.timedelta(minutes=settings.PEKEN_PASSWORD_CODE_MINUTES),
+            user=user, code_hash=_code_hash(user, code), channel=channel, expires_at=expires_at
         )
-        transaction.on_commit(lambda: _send_code(user, channel, code))
+        _send_code(user, channel, code, expires_at)
 
 
 def _user_by_email(identifier: str) -> User | None:
@@ -547,16 +545,25 @@ def _user_by_email(identifier: str) -> User | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _send_code(user: User, channel: str, code: str) -> None:
+def _send_code(user: User, channel: str, code: str, expires_at: dt.datetime) -> None:
+    """Through the outbox, like every message, though the person is waiting for it: sent in the
+    request, a dead mail server would hold the page for the mail timeout, and the page's time
+    would tell an account that exists (mail sent) from one that does not (nothing to send)."""
     minutes = settings.PEKEN_PASSWORD_CODE_MINUTES
     text = _(
         "Kode Peken Anda: %(code)s. Berlaku %(minutes)s menit. Jangan berikan kode ini kepada "
         "siapa pun, termasuk petugas."
     ) % {"code": code, "minutes": minutes}
-    if channel == PasswordCode.Channel.EMAIL:
-        send_mail(_("Kode kata sandi Peken"), text, None, [user.email])
-    else:
-        send_sms(user.phone, text)
+    is_mail = channel == PasswordCode.Channel.EMAIL
+    outbox_enqueue(
+        channel=OutboxMessage.Channel.EMAIL if is_mail else OutboxMessage.Channel.SMS,
+        recipient=user.email if is_mail else user.phone,
+        subject=str(_("Kode kata sandi Peken")) if is_mail else "",
+        body=text,
+        # Not in the back office, and wiped once sent; a code not sent before it expires never is.
+        is_secret=True,
+        expires_at=expires_at,
+    )
 
 
 def password_code_redeem(*, identifier: str, code: str, password: str) -> User:

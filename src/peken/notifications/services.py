@@ -1,23 +1,19 @@
 """Telling people what happened: a line in the app and, when they have an address, an e-mail
-through Django's mail settings. Sent after the change commits, never for a change rolled back."""
-
-import logging
+through the outbox (written with the change, sent by the worker: never for a change rolled back,
+and never making the page wait on the mail server)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone, translation
 
 from peken.accounts.models import User
 from peken.core.cache import forget
-from peken.notifications.models import Notification, render_message
+from peken.notifications.models import Notification, OutboxMessage, render_message
+from peken.notifications.outbox import outbox_enqueue
 from peken.notifications.selectors import unread_key
-
-log = logging.getLogger(__name__)
 
 
 def notify(*, user: User, kind: str, text: str, params: dict | None = None, url: str = "") -> None:
-    """Runs inside the caller's transaction: the note lands with the change; mail after commit.
+    """Runs inside the caller's transaction: the note and its mail land with the change.
 
     `text` is a catalogue message in Bahasa Indonesia (marked with gettext_noop) with
     `%(name)s` placeholders filled from `params`: each reader sees it in their own language.
@@ -39,14 +35,12 @@ def notify(*, user: User, kind: str, text: str, params: dict | None = None, url:
     )
     forget(unread_key(user.pk))
     if user.email:
-        transaction.on_commit(lambda: _mail(user.email, subject, written, url))
-
-
-def _mail(address: str, subject: str, text: str, url: str) -> None:
-    try:
-        send_mail(f"Peken: {subject}", f"{text}\n\n{url}".strip(), None, [address])
-    except OSError:
-        log.warning("mail to %s failed", address, exc_info=True)  # the in-app note stands
+        outbox_enqueue(
+            channel=OutboxMessage.Channel.EMAIL,
+            recipient=user.email,
+            subject=f"Peken: {subject}",
+            body=f"{written}\n\n{url}".strip(),
+        )
 
 
 def notifications_read(*, user: User) -> int:

@@ -30,11 +30,15 @@ class Command(BaseCommand):
                 return
             # A long-lived process: drop connections the database closed or that grew old.
             close_old_connections()
-            time.sleep(tick)
+            # --tick is the longest nap: a job due sooner (the outbox, every few seconds) is not
+            # held back by a slow tick.
+            time.sleep(max(0.0, min(tick, min(next_run.values()) - time.monotonic())))
 
     def _run(self, job) -> None:
         try:
             result = job.run()
+            if result is not None and not result:
+                return  # nothing to do (0, an empty run): no line every few seconds in the log
             self.stdout.write(f"{job.name}: {result if result is not None else 'selesai'}")
         except Exception:  # one failing job must not stop the others
             logger.exception("job %s failed", job.name)
