@@ -1086,6 +1086,11 @@ class CpuMeter:
 
     def per_operation(self, count: int) -> dict[str, float]:
         """Milliseconds per operation: app, postgresql and client."""
+        seconds = self.seconds()
+        return {key: round(value * 1000 / max(count, 1), 2) for key, value in seconds.items()}
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds since the start: app, postgresql and client."""
         now, then = self.snapshot(), self.started
 
         def ticks(key: str) -> float:  # a process born meanwhile counts from 0
@@ -1099,8 +1104,7 @@ class CpuMeter:
         process = now["process"] - then["process"]
         children = now["children"] - then["children"]
         app, client = (ticks("group"), process) if self.group else (process, children)
-        seconds = {"app": app, "postgresql": ticks("postgresql"), "client": client}
-        return {key: round(value * 1000 / max(count, 1), 2) for key, value in seconds.items()}
+        return {"app": app, "postgresql": ticks("postgresql"), "client": client}
 
 
 def process_ticks(match: Callable[[str, int], bool]) -> dict[int, int]:
@@ -2298,14 +2302,9 @@ def child_load(config: Config) -> dict:
         server, port = gunicorn_start(LOAD_WORKERS, folder, database_url=LOAD_POSTGRES_URL)
         try:
             gunicorn_wait(server, port, folder)
-            server_meter, client_meter = CpuMeter(group=server.pid), CpuMeter()
-            pages = locust_run(config, port, folder)
+            pages, spent = locust_run(config, port, folder, server.pid)
             requests = max(1, sum(page["count"] for page in pages))
-            cpu = {
-                "server": server_meter.per_operation(requests)["app"],
-                "postgresql": server_meter.per_operation(requests)["postgresql"],
-                "client": client_meter.per_operation(requests)["client"],
-            }
+            cpu = {key: round(value * 1000 / requests, 2) for key, value in spent.items()}
             memory = sorted(children_rss_mib(server.pid))
             gunicorn_check(server, folder)
         finally:
@@ -2364,15 +2363,19 @@ def load_errors(folder: Path) -> list[str]:
     return found
 
 
-def locust_run(config: Config, port: int, folder: Path) -> list[dict]:
+def locust_run(config: Config, port: int, folder: Path, server: int) -> tuple[list[dict], dict]:
+    """Locust's figures per page, and the CPU seconds (gunicorn, PostgreSQL, Locust) spent in
+    the measured window: from the moment the last user is signed in, for the run's seconds."""
     users = QUICK_LOAD_USERS if config.quick else LOAD_USERS
     seconds = QUICK_LOAD_SECONDS if config.quick else LOAD_SECONDS
+    signed_in = folder / "all-signed-in"
     env = dict(
         os.environ,
         PEKEN_LOAD_USERS=str(folder / "users.txt"),
         PEKEN_LOAD_PRODUCTS=str(folder / "products.txt"),
         PEKEN_LOAD_USER_COUNT=str(users),
         PEKEN_LOAD_SECONDS=str(seconds),
+        PEKEN_LOAD_SIGNED_IN_MARK=str(signed_in),
     )
     command = [
         str(Path(sys.executable).parent / "locust"),
@@ -2393,14 +2396,26 @@ def locust_run(config: Config, port: int, folder: Path) -> list[dict]:
         "--loglevel",
         "WARNING",
     ]
-    log(f"locust: {users} users, {seconds} s after ramp-up")
-    subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+    log(f"locust: {users} users, {seconds} s after all are signed in")
+    client = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    spent = {"server": 0.0, "postgresql": 0.0, "client": 0.0}
+    while client.poll() is None and not signed_in.exists():
+        time.sleep(0.1)
+    if client.poll() is None:
+        server_meter, client_meter = CpuMeter(group=server), CpuMeter(group=client.pid)
+        time.sleep(max(0.0, seconds - 2 * CPU_SETTLE_SECONDS))
+        served, sent = server_meter.seconds(), client_meter.seconds()
+        spent = {"server": served["app"], "postgresql": served["postgresql"], "client": sent["app"]}
+    client.wait()
     with (folder / "locust_stats.csv").open(newline="") as source:
-        return [
+        pages = [
             locust_page(line)
             for line in csv.DictReader(source)
             if line["Name"] != "Aggregated" and int(line["Request Count"])
         ]
+    return pages, spent
 
 
 def locust_page(line: dict) -> dict:
