@@ -10,9 +10,15 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 
 from ops.server_steps import Server, demo_environment, free_port, peken
 
+# The servers here run on scratch SQLite folders whatever the suite's database: once is enough.
+pytestmark = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="make run's server on the embedded SQLite: runs in the SQLite suite",
+)
 METRICS_TOKEN = "ops-test-metrics-token"
 # The issue asks for 100. 300 at once is what tells the servers apart on this machine: Django's
 # development server (listen backlog 10) left 102 of 300 unanswered (timed out) where gunicorn
