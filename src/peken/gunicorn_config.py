@@ -43,3 +43,32 @@ def child_exit(server, worker):
 def on_exit(server):
     if os.environ.get("PEKEN_METRICS_DIR_IS_TEMPORARY") == "1":
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def _log_format() -> str:
+    """PEKEN_LOG_FORMAT as the settings read it (json unless DEBUG), without loading Django."""
+    chosen = os.environ.get("PEKEN_LOG_FORMAT", "").strip().lower()
+    if chosen:
+        return chosen
+    debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on", "ya"}
+    return "text" if debug else "json"
+
+
+if _log_format() == "json":
+    # gunicorn's own lines (start, worker boots and timeouts) in the same JSON as Peken's.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "peken.core.logs.RequestIdFilter"}},
+        "formatters": {"json": {"()": "peken.core.logs.json_formatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": "json",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}
+        },
+    }

@@ -70,7 +70,10 @@ def test_the_request_id_is_returned_and_in_the_json_log_line(demo_server):
     assert headers["X-Request-ID"] == "ops-trace-4242"
     _, headers, _ = demo_server.get("/healthz", headers={"X-Request-ID": "no spaces\tplease"})
     assert len(headers["X-Request-ID"]) == 32  # refused as given: one of our own instead
-    records = [json.loads(line) for line in demo_server.log().splitlines() if line[:1] == "{"]
+    lines = demo_server.log().splitlines()
+    assert lines[0].startswith("gunicorn: ")  # `peken serve` itself, before gunicorn starts
+    records = [json.loads(line) for line in lines[1:]]  # gunicorn's own lines are JSON too
+    assert any(record["logger"] == "gunicorn.error" for record in records)
     mine = [record for record in records if record.get("request_id") == "ops-trace-4242"]
     assert mine, f"no JSON log line with the request id in:\n{demo_server.log()[-2000:]}"
     assert mine[0]["logger"] == "peken.access" and mine[0]["status"] == 200
