@@ -11,6 +11,9 @@ PORT ?= 8000
 # `make run` is the demo: DEBUG on unless the caller says otherwise.
 DEBUG ?= 1
 export DEBUG
+# `make run` serves with gunicorn (`peken serve`), as production does; `make run DEV=1` with
+# Django's development server instead (reloads on code changes).
+DEV ?= 0
 
 .PHONY: install install-dev run test lint fuzz bench bench-surabaya messages clean
 
@@ -35,7 +38,8 @@ run: $(STAMP)
 	@echo "Pekerjaan latar (pesanan kedaluwarsa): var/worker.log"
 	$(BIN)/peken worker --tick 15 > var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/peken runserver 127.0.0.1:$(PORT)
+	if [ "$(DEV)" = 1 ]; then $(BIN)/peken runserver 127.0.0.1:$(PORT); \
+	else $(BIN)/peken serve --bind 127.0.0.1:$(PORT); fi
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests scripts

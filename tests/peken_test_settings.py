@@ -18,3 +18,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Production otherwise, but the tests pay with the simulator (tests/payments/
 # test_simulator_switch.py checks it switched off).
 PEKEN_PAYMENT_SIMULATOR = True
+# One access line per request (peken.access) would bury a failing test's own log lines.
+LOGGING["loggers"]["peken.access"] = {"level": "WARNING"}  # noqa: F405

@@ -14,6 +14,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from peken.core.logs import logging_settings
+from peken.core.sentry import sentry_start
+
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -87,6 +90,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id; latency is measured around the rest.
+    "peken.core.logs.RequestIdMiddleware",
+    "peken.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "peken.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -257,7 +263,10 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "peken",
+            # Several installations may share one Redis, each under its own prefix.
+            "KEY_PREFIX": os.environ.get("PEKEN_CACHE_KEY_PREFIX", "peken"),
+            # A Redis that stops answering fails a request in seconds, not at the proxy's timeout.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -341,10 +350,27 @@ PEKEN_MIDTRANS_BASE_URL = os.environ.get(
     "PEKEN_MIDTRANS_BASE_URL", "https://api.sandbox.midtrans.com"
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# --- Operations: probes, metrics, logs, Sentry (README, "Running in production") -------------
+# The probes and metrics answer plain HTTP from the proxy or the scraper, without a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$", r"^sehat/$"]
+# /metrics answers a bearer token or a listed network (comma-separated addresses or CIDRs, the
+# client's address as PEKEN_TRUSTED_PROXIES resolve it); with neither, no one.
+PEKEN_METRICS_TOKEN = os.environ.get("PEKEN_METRICS_TOKEN", "")
+PEKEN_METRICS_ALLOWED_NETWORKS = env_list("PEKEN_METRICS_ALLOWED_NETWORKS", "")
+for _network in PEKEN_METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"PEKEN_METRICS_ALLOWED_NETWORKS: {_error}") from _error
+# One JSON object per line for a log collector (the default in production), or text (the demo).
+PEKEN_LOG_FORMAT = os.environ.get("PEKEN_LOG_FORMAT", "text" if DEBUG else "json").lower()
+try:
+    LOGGING = logging_settings(
+        log_format=PEKEN_LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO")
+    )
+except ValueError as _error:
+    raise ImproperlyConfigured(str(_error)) from _error
+# Errors to Sentry when SENTRY_DSN is set (needs `pip install 'peken[sentry]'`).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_start(SENTRY_DSN)

@@ -5,11 +5,18 @@ from django.urls import include, path
 
 from peken.accounts import views as account_views
 from peken.api import api
+from peken.core import health
 from peken.core import views as core_views
+from peken.core.metrics import metrics_view
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("sehat/", core_views.health, name="health"),
+    # The operator's probes and metrics (README, "Running in production"); /sehat/ is the
+    # older name of /healthz.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
+    path("sehat/", health.healthz, name="health"),
     path("masuk/", account_views.PekenLoginView.as_view(), name="login"),
     path("keluar/", account_views.logout_view, name="logout"),
     path("daftar/", account_views.sign_up, name="sign-up"),

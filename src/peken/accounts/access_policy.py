@@ -95,6 +95,8 @@ def session(roles) -> Access:
 PUBLIC_PAGE = read(ANYONE, Reach.PUBLIC)
 PUBLIC_FORM = write(ANYONE, Reach.PUBLIC)
 SIGNING_IN = Access(ANYONE, Reach.PUBLIC, writes=True, checks_credentials=True)
+# No role opens it: only the operator's PEKEN_METRICS_TOKEN or network (peken.core.metrics).
+OPERATOR_ONLY = Access(frozenset(), Reach.CITY)
 
 
 # --- the JSON API, by OpenAPI operation (the function name after `_api_`) ----------------------
@@ -205,7 +207,11 @@ API = {
 
 PAGES = {
     "home": PUBLIC_PAGE,
+    # The probes say only whether the process can serve; the metrics are the operator's.
     "health": PUBLIC_PAGE,
+    "healthz": PUBLIC_PAGE,
+    "readyz": PUBLIC_PAGE,
+    "metrics": OPERATOR_ONLY,
     "login": SIGNING_IN,
     "logout": session(ANYONE),
     "sign-up": PUBLIC_FORM,

@@ -40,3 +40,21 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+
+class JobRun(models.Model):
+    """When one of the worker's jobs (peken.jobs) last started and finished, and how its last run
+    ended: written by `peken worker`, read by /metrics, so an operator sees a stopped worker."""
+
+    name = models.CharField(_("pekerjaan"), max_length=80, primary_key=True)
+    last_started = models.DateTimeField(_("terakhir mulai"), null=True, blank=True)
+    last_finished = models.DateTimeField(_("terakhir selesai"), null=True, blank=True)
+    # Empty when the last run succeeded.
+    last_error = models.TextField(_("galat terakhir"), blank=True)
+
+    class Meta:
+        verbose_name = _("jalannya pekerjaan latar")
+        verbose_name_plural = _("jalannya pekerjaan latar")
+
+    def __str__(self) -> str:
+        return self.name

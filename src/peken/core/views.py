@@ -1,4 +1,3 @@
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from peken.accounts.models import Role
@@ -30,9 +29,3 @@ def home(request):
         "is_city_admin": is_city_admin(user),
     }
     return render(request, "core/home.html", context)
-
-
-def health(request):
-    """For the proxy's and the operator's checks: the process answers. No session, database or
-    template, so it is also the bare yardstick the page benchmark measures the pages against."""
-    return HttpResponse("ok\n", content_type="text/plain")

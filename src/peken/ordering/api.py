@@ -9,6 +9,8 @@ from ninja.responses import Status
 from pydantic import Field, StrictInt
 
 from peken.accounts.permissions import require_city_reader
+from peken.core import metrics
+from peken.core.errors import DomainError
 from peken.core.months import month_or_current
 from peken.core.pagination import PageNumberPagination
 from peken.merchants.selectors import merchant_by_id
@@ -142,17 +144,23 @@ def checkout(
 ):
     """Places the cart: one order per shop, all or nothing. Send an `Idempotency-Key` so a
     retried request returns the same orders (with `Idempotent-Replayed: true`)."""
-    result = services.checkout_place(
-        buyer=request.user,
-        lines=[(line.product_id, line.quantity) for line in payload.items],
-        fulfilment=payload.fulfilment,
-        address=payload.address,
-        delivery_kelurahan_code=payload.delivery_kelurahan,
-        idempotency_key=idempotency_key,
-        request_hash=rules.request_fingerprint(payload.dict()),
-    )
+    try:
+        result = services.checkout_place(
+            buyer=request.user,
+            lines=[(line.product_id, line.quantity) for line in payload.items],
+            fulfilment=payload.fulfilment,
+            address=payload.address,
+            delivery_kelurahan_code=payload.delivery_kelurahan,
+            idempotency_key=idempotency_key,
+            request_hash=rules.request_fingerprint(payload.dict()),
+        )
+    except DomainError as error:
+        metrics.checkout_refused(code=error.code, channel="api")
+        raise
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
+    else:
+        metrics.checkout_placed(channel="api")
     return Status(201, {"checkout_id": result.checkout.pk, "orders": result.orders})
 
 

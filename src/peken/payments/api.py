@@ -9,9 +9,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field, StrictInt
 
+from peken.core import metrics
+from peken.core.errors import DomainError
 from peken.core.pagination import PageNumberPagination
 from peken.ordering.selectors import order_for
 from peken.payments import complaints, selectors, services
+from peken.payments.gateways import GATEWAYS
 from peken.payments.gateways.base import PAYMENT_METHODS
 from peken.payments.qris import qris_image
 from peken.payments.selectors import PaymentNotFound
@@ -130,12 +133,18 @@ def payment_qris_image(request, reference: str):
 def payment_webhook(request, gateway: str):
     """The gateway tells us a charge's news. Signed; a duplicate changes nothing. A gateway this
     installation does not use (the simulator switched off, Midtrans without a key) is 404."""
-    record = services.notification_receive(
-        gateway_name=gateway,
-        body=request.body,
-        headers=request.headers,
-        remote_address=request.META.get("REMOTE_ADDR"),
-    )
+    known = gateway if gateway in GATEWAYS else "unknown"  # a label: never the caller's text
+    try:
+        record = services.notification_receive(
+            gateway_name=gateway,
+            body=request.body,
+            headers=request.headers,
+            remote_address=request.META.get("REMOTE_ADDR"),
+        )
+    except DomainError as error:
+        metrics.webhook_received(gateway=known, outcome=error.code)
+        raise
+    metrics.webhook_received(gateway=known, outcome=record.outcome)
     return {"outcome": record.outcome}
 
 

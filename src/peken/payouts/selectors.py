@@ -1,14 +1,16 @@
 """Reads of payouts, settlements and a shop's money."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from peken.accounts.models import User
 from peken.accounts.permissions import require_city_reader, sees_whole_city
 from peken.core.errors import NotFound
-from peken.ledger.models import LedgerLine
+from peken.ledger import rules as ledger_rules
+from peken.ledger.models import LedgerEntry, LedgerLine
 from peken.ledger.selectors import merchant_balance, merchant_balances, merchant_statement
 from peken.merchants.models import Merchant
 from peken.merchants.selectors import merchant_of_owner
@@ -73,3 +75,24 @@ def payouts_held() -> list[HeldPayout]:
     shops = Merchant.objects.filter(bank_account__is_payout_held=True).order_by("pk")
     reason = _("Rekening bank baru belum dikonfirmasi petugas kelurahan.")
     return [HeldPayout(shop, balances.get(shop.pk, 0), reason) for shop in shops]
+
+
+def owed_since() -> dt.datetime | None:
+    """When the longest-waiting money still owed to a shop became the shop's: the first
+    completion after that shop's last payout, over the shops owed money now (held bank accounts
+    included). None when no shop is owed anything. For the operator's metrics."""
+    owed = [merchant for merchant, amount in merchant_balances().items() if amount > 0]
+    if not owed:
+        return None
+    payable = LedgerLine.objects.filter(account=ledger_rules.MERCHANT_PAYABLE)
+    last_payout = (
+        payable.filter(merchant_id=OuterRef("merchant_id"), entry__kind=LedgerEntry.Kind.PAYOUT)
+        .order_by("-entry__at")
+        .values("entry__at")[:1]
+    )
+    return (
+        payable.filter(merchant_id__in=owed, entry__kind=LedgerEntry.Kind.COMPLETION)
+        .annotate(last_paid_at=Subquery(last_payout))
+        .filter(Q(last_paid_at__isnull=True) | Q(entry__at__gt=F("last_paid_at")))
+        .aggregate(since=Min("entry__at"))["since"]
+    )

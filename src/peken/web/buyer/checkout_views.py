@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peken.catalog.selectors import products_visible
+from peken.core import metrics
 from peken.core.cache import CATALOG, LISTING
 from peken.core.errors import DomainError
 from peken.merchants.selectors import merchants_visible
@@ -186,11 +187,13 @@ def checkout(request):
             request_hash=request_fingerprint(payload),
         )
     except DomainError as error:
+        metrics.checkout_refused(code=error.code, channel="web")
         if error.details.get("field") == "address":
             return _address_refused(request, error.message)
         messages.error(request, checkout_refusal(error), extra_tags=error.code)
         return redirect("web:cart")
     if not result.replayed:
+        metrics.checkout_placed(channel="web")
         cart_clear(request.session)
     try:
         payment = payment_start(

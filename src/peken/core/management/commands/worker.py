@@ -3,8 +3,9 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
+from peken.core.job_runs import job_run_finished, job_run_started
 from peken.jobs import JOBS
 
 logger = logging.getLogger("peken.worker")
@@ -36,9 +37,15 @@ class Command(BaseCommand):
 
     def _run(self, job) -> None:
         try:
+            job_run_started(name=job.name)
             result = job.run()
+            job_run_finished(name=job.name)
             if result is not None and not result:
                 return  # nothing to do (0, an empty run): no line every few seconds in the log
             self.stdout.write(f"{job.name}: {result if result is not None else 'selesai'}")
-        except Exception:  # one failing job must not stop the others
+        except Exception as error:  # one failing job must not stop the others
             logger.exception("job %s failed", job.name)
+            try:  # /metrics shows the failure; with the database gone, the age shows it
+                job_run_finished(name=job.name, error=f"{type(error).__name__}: {error}")
+            except DatabaseError:
+                logger.warning("job %s: its run could not be recorded", job.name)
