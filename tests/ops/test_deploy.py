@@ -12,6 +12,7 @@
 
 import gzip
 import http.client
+import json
 import os
 import re
 import runpy
@@ -628,6 +629,18 @@ def test_the_example_settings_name_every_setting_peken_reads():
     assert {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "WEB_CONCURRENCY"} <= read
     missing = read - NOT_DEPLOYMENT_SETTINGS - env_file_names(ENV_EXAMPLE)
     assert not missing, f"add to deploy/peken.env.example: {sorted(missing)}"
+
+
+def test_the_example_settings_read_the_same_in_a_shell(tmp_path):
+    """A VM's operator runs peken by hand with `set -a; . /etc/peken/peken.env` (README): the
+    shell must read the file as systemd and compose do."""
+    script = f"set -a; . {ENV_EXAMPLE}; exec {sys.executable} -c 'import json, os; "
+    script += "print(json.dumps(dict(os.environ)))'"
+    result = subprocess.run(["sh", "-c", script], env={}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    shell = json.loads(result.stdout)
+    values = env_file_values(ENV_EXAMPLE)
+    assert {key: shell.get(key) for key in values} == values
 
 
 def production_check(environment: dict) -> subprocess.CompletedProcess:
