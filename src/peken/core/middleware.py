@@ -112,7 +112,10 @@ def _discard_body(request: HttpRequest) -> None:
     """Reads what is left of a refused body, in pieces, keeping none of it."""
     remaining = REFUSED_BODY_READ_MAX
     while remaining > 0:
-        piece = request.read(min(remaining, 64 * 1024))
+        try:
+            piece = request.read(min(remaining, 64 * 1024))
+        except OSError:  # the client went away (UnreadablePostError): nothing left to answer
+            return
         if not piece:
             return
         remaining -= len(piece)
