@@ -532,6 +532,7 @@ def test_compose_runs_every_part_from_one_image_and_one_settings_file():
         assert service["environment"]["DATABASE_URL"].endswith("@postgres:5432/peken")
         assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
         assert "media:/srv/peken/media" in service["volumes"]
+        assert "backups:/srv/peken/backups" in service["volumes"]
     assert services["worker"]["command"] == ["peken", "worker"]
     assert services["migrate"]["command"] == ["peken", "migrate", "--noinput"]
     assert services["app"]["depends_on"]["migrate"]["condition"] == (
@@ -555,7 +556,7 @@ def test_compose_runs_every_part_from_one_image_and_one_settings_file():
 
 def test_the_image_copies_only_what_exists_and_the_build_may_see():
     dockerfile = (DEPLOY / "Dockerfile").read_text()
-    assert re.search(r"^FROM python:3\.11-slim AS app$", dockerfile, re.MULTILINE)
+    assert re.search(r"^FROM python:3\.11-slim(-bookworm)? AS app$", dockerfile, re.MULTILINE)
     assert re.search(r"^FROM nginx:\S+ AS nginx$", dockerfile, re.MULTILINE)
     ignored = [
         line.strip()
