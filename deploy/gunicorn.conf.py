@@ -5,21 +5,28 @@ The same file serves the container image (deploy/Dockerfile) and the VM install
 
 - PEKEN_BIND: where to listen (default 127.0.0.1:8000, nginx on the same machine; the image
   sets 0.0.0.0:8000 so nginx's container can reach it).
-- WEB_CONCURRENCY: worker processes (default two per CPU this process may run on).
-- PEKEN_GUNICORN_THREADS: threads per worker (default 4).
+- PEKEN_WORKERS: worker processes (default two per CPU this process may run on).
+- PEKEN_THREADS: threads per worker (default 4).
 - FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-* headers gunicorn believes (default
   127.0.0.1,::1: nginx on the same machine).
 
-Settings given on the command line win over this file.
+Settings given on the command line win over this file. Where Peken ships gunicorn settings of its
+own (peken.gunicorn_config, issue 14's operations: the metrics hooks, logs in Peken's format),
+they are taken first and this file adds the deployment's.
 """
 
 import os
+
+try:
+    from peken.gunicorn_config import *  # noqa: F403
+except ImportError:  # a Peken without them
+    accesslog = "-"  # gunicorn's own access log, to standard output
 
 wsgi_app = "peken.wsgi:application"
 bind = [os.environ.get("PEKEN_BIND", "127.0.0.1:8000")]
 
 
-def cpus_available() -> int:
+def _cpus_available() -> int:
     # The CPUs this process may run on (a container's cpuset), not every CPU of the host.
     try:
         return len(os.sched_getaffinity(0))
@@ -34,8 +41,8 @@ def cpus_available() -> int:
 # memory per worker. Each thread keeps its own database connection (PEKEN_DB_CONN_MAX_AGE): size
 # PostgreSQL's max_connections (or PgBouncer) for workers × threads × machines, plus the workers.
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * cpus_available()))
-threads = int(os.environ.get("PEKEN_GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("PEKEN_WORKERS") or 2 * _cpus_available())
+threads = int(os.environ.get("PEKEN_THREADS") or 4)
 
 # nginx keeps idle connections to gunicorn open for reuse and drops them after its upstream
 # keepalive_timeout (deploy/nginx/peken.conf: 60 s). gunicorn must hold an idle connection longer
@@ -55,8 +62,7 @@ graceful_timeout = 30
 
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Logs go to standard output and error: journald or docker keep them.
-accesslog = "-"
+# Logs go to standard error: journald or docker keep them.
 errorlog = "-"
 # The client's address as nginx saw it; the request time in microseconds.
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
