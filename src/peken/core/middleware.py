@@ -38,6 +38,12 @@ INTEGER = re.compile(r"[+-]?\d+")
 JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 # PostgreSQL's "numeric value out of range" (a bigint column or an OFFSET past 64 bits).
 NUMERIC_OUT_OF_RANGE = "22003"
+# A refused body is read to its end (up to this much) and thrown away before the answer goes out.
+# gunicorn drains only 64 KB of a body the application left unread, then closes the connection;
+# nginx, still sending the rest, then answers the visitor 502 instead of our 413. Behind nginx,
+# which holds the whole body already, the reading is quick; nginx refuses larger bodies itself
+# (client_max_body_size in deploy/nginx/peken.conf).
+REFUSED_BODY_READ_MAX = 32 * 1024 * 1024
 
 
 class RequestGuardMiddleware:
@@ -72,6 +78,7 @@ def _body_refusal(request: HttpRequest) -> DomainError | None:
         return _multipart_refusal(request, content_type)
     length = _content_length(request)
     if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        _discard_body(request)
         return RequestTooLarge()
     if length == 0:
         return None
@@ -94,10 +101,24 @@ def _multipart_refusal(request: HttpRequest, content_type: str) -> DomainError |
     except MultiPartParserError:
         return MultipartInvalid()
     except RequestDataTooBig:  # its text fields alone are over the limit
+        _discard_body(request)
         return RequestTooLarge()
     if any(_has_nul(item) for item in fields.lists()):
         return InvalidCharacters()
     return None
+
+
+def _discard_body(request: HttpRequest) -> None:
+    """Reads what is left of a refused body, in pieces, keeping none of it."""
+    remaining = REFUSED_BODY_READ_MAX
+    while remaining > 0:
+        try:
+            piece = request.read(min(remaining, 64 * 1024))
+        except OSError:  # the client went away (UnreadablePostError): nothing left to answer
+            return
+        if not piece:
+            return
+        remaining -= len(piece)
 
 
 def _content_length(request: HttpRequest) -> int:
