@@ -41,7 +41,12 @@ VENV_BIN = Path(sys.executable).parent
 HOST = "peken.test"
 TEMPLATE_VALUES = ("PEKEN_HOST", "PEKEN_UPSTREAM", "PEKEN_DATA_DIR", "PEKEN_TLS_DIR")
 # Settings read by Peken that are not for a deployment to set.
-NOT_DEPLOYMENT_SETTINGS = {"DJANGO_SETTINGS_MODULE", "PEKEN_TEST_POSTGRES_URL"}
+# Not set by an operator: Django's own, the tests', and what `peken serve` tells gunicorn.
+NOT_DEPLOYMENT_SETTINGS = {
+    "DJANGO_SETTINGS_MODULE",
+    "PEKEN_TEST_POSTGRES_URL",
+    "PEKEN_METRICS_DIR_IS_TEMPORARY",
+}
 
 
 # --- helpers ----------------------------------------------------------------------------------
