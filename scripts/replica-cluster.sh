@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL primary and its streaming replica, for the read replica tests
-# (tests/replica): `start` creates both from nothing, `stop` stops them and deletes them, `env`
-# prints the two URLs the tests read. The machine's own cluster (5432) is left alone.
+# (tests/replica), and PgBouncer in transaction mode in front of the primary when pgbouncer is
+# installed: `start` creates them from nothing, `stop` stops them and deletes them, `env` prints
+# the URLs the tests read. The machine's own cluster (5432) is left alone.
 #
 #   bash scripts/replica-cluster.sh start && eval "$(bash scripts/replica-cluster.sh env)"
 #
@@ -12,6 +13,8 @@ set -euo pipefail
 DIR="${PEKEN_REPLICA_CLUSTER_DIR:-/tmp/peken-replica-cluster}"
 PRIMARY_PORT="${PEKEN_REPLICA_PRIMARY_PORT:-5531}"
 REPLICA_PORT="${PEKEN_REPLICA_REPLICA_PORT:-5532}"
+PGBOUNCER_PORT="${PEKEN_REPLICA_PGBOUNCER_PORT:-5533}"
+PGBOUNCER="$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null || true)"
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 [ -n "$BIN" ] || { echo "replica-cluster: no PostgreSQL server binaries under /usr/lib/postgresql" >&2; exit 1; }
 
@@ -24,9 +27,15 @@ urls() {
   echo "export PEKEN_REPLICA_TEST_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/peken"
   echo "export PEKEN_REPLICA_TEST_REPLICA_DATA=$DIR/replica"
   echo "export PEKEN_REPLICA_TEST_PG_BIN=$BIN"
+  if [ -f "$DIR/pgbouncer.ini" ]; then
+    echo "export PEKEN_REPLICA_TEST_PGBOUNCER_URL=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/peken"
+  fi
 }
 
 stop() {
+  if [ -f "$DIR/pgbouncer.pid" ]; then
+    kill "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null || true
+  fi
   for name in replica primary; do
     if [ -f "$DIR/$name/postmaster.pid" ]; then
       as_postgres "$BIN/pg_ctl" -D "$DIR/$name" -m immediate stop >/dev/null 2>&1 || true
@@ -70,7 +79,32 @@ CONF
       >/dev/null 2>&1 && break
     sleep 0.2
   done
+  [ -z "$PGBOUNCER" ] || pgbouncer_start
   echo "replica-cluster: primary on $PRIMARY_PORT, streaming replica on $REPLICA_PORT ($DIR)"
+}
+
+# Transaction pooling, two server connections: a statement prepared in one transaction is
+# soon run in another on a different server connection (tests/replica: PEKEN_PGBOUNCER).
+pgbouncer_start() {
+  echo '"postgres" ""' >"$DIR/userlist.txt"
+  cat >"$DIR/pgbouncer.ini" <<CONF
+[databases]
+peken = host=127.0.0.1 port=$PRIMARY_PORT dbname=peken
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $DIR/userlist.txt
+pool_mode = transaction
+default_pool_size = 2
+max_client_conn = 100
+pidfile = $DIR/pgbouncer.pid
+logfile = $DIR/pgbouncer.log
+CONF
+  chown postgres: "$DIR"/pgbouncer.ini "$DIR"/userlist.txt 2>/dev/null || true
+  as_postgres "$PGBOUNCER" -d -q "$DIR/pgbouncer.ini"
+  echo "replica-cluster: PgBouncer (transaction mode) on $PGBOUNCER_PORT"
 }
 
 case "${1:-}" in

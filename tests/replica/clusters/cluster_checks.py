@@ -4,14 +4,20 @@ cap read the primary, and a replica that lags too far, hangs or stops leaves the
 Not collected by the suite itself (no test_ prefix): tests/replica/test_read_replica.py runs it
 in a pytest of its own with cluster_settings."""
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import pytest
 from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from replica_pair import (
+    PGBOUNCER_URL,
     pg_ctl,
     replay_pause,
     replay_resume,
@@ -168,3 +174,36 @@ def test_a_replica_that_stops_under_a_request_is_replaced_by_the_primary_without
     replica_forget()
     replica_catch_up()
     assert replica_state(fresh=True).reason == "ok"
+
+
+def checkouts_through_pgbouncer(product, buyers, *, pgbouncer_setting: str) -> dict:
+    script = Path(__file__).with_name("pgbouncer_checkouts.py")
+    result = subprocess.run(
+        [sys.executable, str(script), str(product.pk), *(str(buyer.pk) for buyer in buyers)],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "peken_test_settings",
+            "DATABASE_URL": PGBOUNCER_URL,
+            "PEKEN_PGBOUNCER": pgbouncer_setting,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not PGBOUNCER_URL, reason="pgbouncer is not installed")
+def test_checkouts_through_pgbouncer_in_transaction_mode_with_peken_pgbouncer():
+    shop = factories.merchant(KEDUNGDORO)
+    item = factories.product(shop, name="Teh celup", price=1_000, stock=1_000)
+    buyers = [factories.asn(KEDUNGDORO) for _ in range(6)]
+    pooled = checkouts_through_pgbouncer(item, buyers, pgbouncer_setting="1")
+    assert pooled == {"placed": 90, "errors": []}
+    # The same run without the switch: statements prepared on one server connection are looked
+    # for on another.
+    direct = checkouts_through_pgbouncer(item, buyers, pgbouncer_setting="0")
+    assert direct["errors"] and "prepared statement" in " ".join(direct["errors"])
+    item.refresh_from_db()
+    assert item.stock == 1_000 - 90 - direct["placed"]
