@@ -55,10 +55,11 @@ port = $PRIMARY_PORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$DIR'
 wal_level = replica
+# fsync off: a throwaway pair. synchronous_commit stays on, as in production: a commit is in
+# the WAL the replica is sent (and that the tests wait for) when it returns.
 max_wal_senders = 4
 hot_standby = on
 fsync = off
-synchronous_commit = off
 full_page_writes = off
 shared_buffers = 32MB
 max_connections = 60

@@ -12,6 +12,8 @@ Its lag is measured against the primary: caught up when it has replayed everythi
 had written when asked (an idle primary writes nothing, so the age of the last replayed
 transaction alone would call an idle pair lagging); otherwise the age of the last transaction it
 replayed, which over-estimates the lag after a quiet spell and so errs toward the primary.
+(With synchronous_commit off, a commit may reach the WAL up to wal_writer_delay late: far less
+than any sensible lag limit.)
 """
 
 import contextlib
