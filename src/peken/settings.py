@@ -187,7 +187,10 @@ def replica_settings(default: dict) -> dict | None:
     if not url:
         return None
     if default["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL")
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL hanya untuk DATABASE_URL PostgreSQL. / DATABASE_REPLICA_URL "
+            "needs a PostgreSQL DATABASE_URL."
+        )
     config = dj_database_url.parse(
         url, conn_max_age=default["CONN_MAX_AGE"], conn_health_checks=True
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from replica_pair import (
@@ -84,6 +85,8 @@ def test_reads_that_may_lag_come_from_the_replica_while_checkout_and_the_cap_rea
             assert shops_in_tegalsari_api(api(admin)) == before  # the report lags
             found = api().get("/products", {"q": rice.name, "in_stock": "true"}).json()
             assert [hit["id"] for hit in found["items"]] == [rice.pk]  # so does a visitor's search
+            page = Client().get("/cari/", {"q": rice.name, "in_stock": "on"})
+            assert f"/barang/{rice.pk}/" in page.content.decode()  # on the page too
         assert len(on_replica.captured_queries) > 5
 
         with CaptureQueriesContext(connections["replica"]) as on_replica:
@@ -101,6 +104,10 @@ def test_reads_that_may_lag_come_from_the_replica_while_checkout_and_the_cap_rea
             assert quota.json()["cap"] == 100_000
             signed_in = api(buyer).get("/products", {"q": rice.name, "in_stock": "true"})
             assert signed_in.json()["items"] == []
+            browser = Client()
+            browser.force_login(buyer)
+            page = browser.get("/cari/", {"q": rice.name, "in_stock": "on"})
+            assert page.status_code == 200 and f"/barang/{rice.pk}/" not in page.content.decode()
         assert on_replica.captured_queries == []
     finally:
         replay_resume()
