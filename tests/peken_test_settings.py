@@ -20,3 +20,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PEKEN_PAYMENT_SIMULATOR = True
 # One access line per request (peken.access) would bury a failing test's own log lines.
 LOGGING["loggers"]["peken.access"] = {"level": "WARNING"}  # noqa: F405
+# The suite runs on one database whatever the shell exports; the read replica is tested against
+# a real primary/replica pair (tests/replica).
+DATABASES.pop("replica", None)  # noqa: F405

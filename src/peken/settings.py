@@ -169,8 +169,10 @@ def postgresql_options() -> dict:
     # Values travel apart from the SQL text, so a statement has the same text on every call and
     # psycopg prepares it from its second use on: PostgreSQL then parses and plans it once per
     # connection instead of every time (a third of the server's CPU per checkout). Behind a
-    # pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21),
-    # add `?server_side_binding=false` to DATABASE_URL.
+    # pooler in transaction mode (PEKEN_PGBOUNCER=1) a statement prepared on one server
+    # connection may be run on another, so nothing is prepared there.
+    if env_bool("PEKEN_PGBOUNCER", False):
+        return {"server_side_binding": False, "prepare_threshold": None}
     return {"server_side_binding": True, "prepare_threshold": 2}
 
 
@@ -186,7 +188,45 @@ def sqlite_options() -> dict:
     }
 
 
-DATABASES = {"default": database_settings()}
+# --- Read replica and PgBouncer (issue 14.6; peken.core.db_router) -------------------------
+def replica_settings(default: dict) -> dict | None:
+    """DATABASE_REPLICA_URL: a streaming replica of the PostgreSQL primary, read only by what
+    may lag (dashboard, exports, anonymous search). Same options as the primary; a short connect
+    timeout, since a replica that does not answer is skipped for the primary."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    if default["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL hanya untuk DATABASE_URL PostgreSQL. / DATABASE_REPLICA_URL "
+            "needs a PostgreSQL DATABASE_URL."
+        )
+    config = dj_database_url.parse(
+        url, conn_max_age=default["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    config["OPTIONS"] = {**postgresql_options(), "connect_timeout": 2, **config.get("OPTIONS", {})}
+    config["DISABLE_SERVER_SIDE_CURSORS"] = default.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    # The test run's database is the primary's; the replica is only ever a view of it.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+def databases_settings(argv: list[str] = sys.argv) -> dict:
+    default = database_settings(argv)
+    if default["ENGINE"] == "django.db.backends.postgresql" and env_bool("PEKEN_PGBOUNCER", False):
+        # Transaction pooling: a named cursor outlives its transaction's server connection.
+        default["DISABLE_SERVER_SIDE_CURSORS"] = True
+    replica = replica_settings(default)
+    return {"default": default, "replica": replica} if replica else {"default": default}
+
+
+DATABASES = databases_settings()
+DATABASE_ROUTERS = ["peken.core.db_router.ReplicaRouter"]
+# A replica further behind than this is skipped for the primary; its state is checked at most
+# this often per process.
+PEKEN_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PEKEN_REPLICA_MAX_LAG_SECONDS", "10"))
+PEKEN_REPLICA_CHECK_SECONDS = float(os.environ.get("PEKEN_REPLICA_CHECK_SECONDS", "5"))
+# --- end read replica ------------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

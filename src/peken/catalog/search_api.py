@@ -9,6 +9,7 @@ from peken.accounts.api_auth import OPTIONAL
 from peken.catalog import search
 from peken.catalog.fairness import shopper_of
 from peken.catalog.search_keywords import COUNT_CAP
+from peken.core.db_router import is_anonymous_request, reads_may_lag
 
 router = Router(tags=["cari"])
 
@@ -141,6 +142,7 @@ def page_out(found: search.SearchPage) -> dict:
         "x-error-codes": [*SEARCH_ERRORS, "unknown_category", "price_range_invalid", *NEAR_ERRORS]
     },
 )
+@reads_may_lag(when=is_anonymous_request)  # a visitor's search may lag (the replica)
 def product_list(request, filters: Query[ProductQuery]):
     """Produk yang boleh dibeli: kata kunci (tahan salah ketik), saringan, urutan, halaman."""
     found = search.product_search(
@@ -167,6 +169,7 @@ def product_list(request, filters: Query[ProductQuery]):
     auth=OPTIONAL,
     openapi_extra={"x-error-codes": [*SEARCH_ERRORS, *NEAR_ERRORS]},
 )
+@reads_may_lag(when=is_anonymous_request)
 def merchant_list(request, filters: Query[MerchantQuery]):
     """Toko terverifikasi: kata kunci atas nama dan deskripsi, saringan, urutan, halaman."""
     found = search.merchant_search(

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from peken.catalog.models import Category
+from peken.core.db_router import reads_may_lag
 from peken.core.months import Month
 from peken.merchants.models import Merchant
 from peken.quotas.rules import month_key
@@ -126,6 +127,8 @@ def months_up_to(month: Month, count: int = MONTHS_SHOWN) -> list[Month]:
     return months[::-1]
 
 
+# Roll-ups a few seconds old are fine for a month's report: read from the replica when there is one.
+@reads_may_lag
 def dashboard(month: Month) -> Dashboard:
     shops = shops_of(month)
     takings = takings_of(month)

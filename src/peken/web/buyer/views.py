@@ -21,6 +21,7 @@ from peken.catalog.fairness import Shopper, shopper_of
 from peken.catalog.models import Category
 from peken.catalog.selectors import categories, product_public_get, products_visible
 from peken.core.cache import ACCOUNTS, LISTING, cached
+from peken.core.db_router import is_anonymous_request, reads_may_lag
 from peken.core.months import WIB, Month
 from peken.merchants.rules import DAYS
 from peken.merchants.selectors import merchant_public
@@ -110,10 +111,13 @@ def shops_near_home(user, shopper: Shopper | None) -> list:
     return cached(LISTING, asked, settings.PEKEN_LISTING_CACHE_SECONDS, nearest)
 
 
+# A visitor's search may come from the read replica: they wrote nothing they could miss.
+@reads_may_lag(when=is_anonymous_request)
 def search_page(request):
     return product_list(request)
 
 
+@reads_may_lag(when=is_anonymous_request)
 def category_page(request, slug: str):
     category = get_object_or_404(categories(), slug=slug)
     return product_list(request, category=category)
