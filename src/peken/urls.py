@@ -3,13 +3,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from peken.accounts import views as account_views
 from peken.api import api
-from peken.core import views as core_views
+from peken.web import home
+from peken.web.accounts import views as account_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("sehat/", core_views.health, name="health"),
+    path("", home.home, name="home"),
+    path("sehat/", home.health, name="health"),
     path("masuk/", account_views.PekenLoginView.as_view(), name="login"),
     path("keluar/", account_views.logout_view, name="logout"),
     path("daftar/", account_views.sign_up, name="sign-up"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("kelola/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("kota/", include("peken.reports.urls")),
+    path("kota/", include("peken.web.city.urls")),
     path("", include("peken.web.urls")),
 ]
 
