@@ -45,6 +45,8 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/peken makemigrations --check --dry-run
+	# No import runs up a layer; rules.py imports no Django (contracts in .importlinter).
+	$(BIN)/lint-imports
 
 test: lint
 	bash scripts/test-both-databases.sh

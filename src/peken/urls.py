@@ -3,14 +3,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from peken.accounts import views as account_views
 from peken.api import api
 from peken.core import health
-from peken.core import views as core_views
-from peken.core.metrics import metrics_view
+from peken.web import home
+from peken.web.accounts import views as account_views
+from peken.web.operations import metrics_view
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home.home, name="home"),
     # The operator's probes and metrics (README, "Running in production"); /sehat/ is the
     # older name of /healthz.
     path("healthz", health.healthz, name="healthz"),
@@ -26,7 +26,7 @@ urlpatterns = [
     path("kelola/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("kota/", include("peken.reports.urls")),
+    path("kota/", include("peken.web.city.urls")),
     path("", include("peken.web.urls")),
 ]
 

@@ -87,7 +87,7 @@ def test_a_server_error_is_pekens_500(english_catalogue_with_gaps_marked, monkey
     def database_down():
         raise OperationalError("the database went away")
 
-    monkeypatch.setattr("peken.core.views.categories", database_down)
+    monkeypatch.setattr("peken.web.home.categories", database_down)
     client = client_in(language, raise_request_exception=False)
     assert_peken_page(client.get("/"), 500, language)
 

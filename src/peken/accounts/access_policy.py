@@ -95,7 +95,7 @@ def session(roles) -> Access:
 PUBLIC_PAGE = read(ANYONE, Reach.PUBLIC)
 PUBLIC_FORM = write(ANYONE, Reach.PUBLIC)
 SIGNING_IN = Access(ANYONE, Reach.PUBLIC, writes=True, checks_credentials=True)
-# No role opens it: only the operator's PEKEN_METRICS_TOKEN or network (peken.core.metrics).
+# No role opens it: only the operator's PEKEN_METRICS_TOKEN or network (peken.web.operations).
 OPERATOR_ONLY = Access(frozenset(), Reach.CITY)
 
 

@@ -6,8 +6,13 @@ from peken.core.months import Month
 from peken.merchants.models import Merchant
 from peken.policy.selectors import policy_current
 from peken.quotas import rules
-from peken.quotas.models import MerchantMonthQuota
-from peken.quotas.services import cap_for
+from peken.quotas.models import MerchantCap, MerchantMonthQuota
+
+
+def cap_for(merchant_id: int, *, default_cap: int) -> int:
+    """The merchant's own cap if the city set one, else the default."""
+    override = MerchantCap.objects.filter(merchant_id=merchant_id).values_list("cap", flat=True)
+    return next(iter(override), default_cap)
 
 
 @dataclass(frozen=True)

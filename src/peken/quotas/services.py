@@ -27,16 +27,12 @@ from peken.policy.models import DEFAULT_CAP, CityPolicy
 from peken.policy.selectors import policy_current
 from peken.quotas import rules
 from peken.quotas.models import MerchantCap, MerchantMonthQuota
+from peken.quotas.selectors import cap_for
 
 
 class MerchantCapReached(Conflict):
     code = "merchant_cap_reached"
     default_message = gettext_lazy("Toko ini sudah mencapai batas omzet ASN bulan ini.")
-
-
-def cap_for(merchant_id: int, *, default_cap: int) -> int:
-    override = MerchantCap.objects.filter(merchant_id=merchant_id).values_list("cap", flat=True)
-    return next(iter(override), default_cap)
 
 
 def quotas_reserve(*, month: dt.date, goods_by_merchant: dict[int, int]) -> None:

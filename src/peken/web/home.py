@@ -28,4 +28,4 @@ def home(request):
         "is_back_office": sees_whole_city(user),
         "is_city_admin": is_city_admin(user),
     }
-    return render(request, "core/home.html", context)
+    return render(request, "web/home.html", context)

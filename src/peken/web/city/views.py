@@ -11,11 +11,11 @@ from django.utils import timezone
 from peken.accounts import access_policy
 from peken.core.errors import InvalidInput
 from peken.core.months import Month, month_or_current
-from peken.reports import presentation
 from peken.reports.compliance import named
 from peken.reports.exports import csv_bytes, table_of, xlsx_bytes
-from peken.reports.mapping import kecamatan_map
 from peken.reports.selectors import Dashboard, dashboard
+from peken.web.city import presentation
+from peken.web.city.mapping import kecamatan_map
 from peken.web.pages import domain_errors, role_required
 
 CITY_ROLES = access_policy.CITY_READERS

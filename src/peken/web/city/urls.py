@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from peken.reports import views
+from peken.web.city import views
 
 app_name = "reports"
 

@@ -1,0 +1,1 @@
+"""The city office's pages under /kota/ (namespace `reports`): dashboard, report, exports."""
