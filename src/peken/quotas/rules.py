@@ -21,8 +21,9 @@ def cap_check(cap: int) -> None:
 
 
 def month_key(month: Month) -> dt.date:
-    """How a WIB month is stored: its first day."""
-    return dt.date(month.year, month.month, 1)
+    """How a WIB month is stored: its first day (Month.first_day, kept for the callers in
+    peken.ordering)."""
+    return month.first_day()
 
 
 def remaining(*, cap: int, used: int) -> int:
