@@ -42,7 +42,6 @@ def test_bundled_fixture_matches_the_source_summary_of_kecamatan():
     assert database == {(r["kelurahan_code"], r["kelurahan_name"]) for r in bundled}
 
 
-
 def test_import_upserts_by_code_and_is_audited():
     data = (
         HEADER

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from peken.core.money import format_thousands
 from peken.core.months import Month
 from peken.core.rule_errors import RuleError, gettext_noop
 
@@ -16,7 +17,7 @@ def cap_check(cap: int) -> None:
     if not CAP_MIN <= cap <= CAP_MAX:
         raise RuleError(
             gettext_noop("Batas omzet harus antara Rp 1 dan Rp %(maximum)s."),
-            maximum=f"{CAP_MAX:,}".replace(",", "."),
+            maximum=format_thousands(CAP_MAX),
         )
 
 

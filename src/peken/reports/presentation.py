@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from peken.core.money import format_thousands
 from peken.core.months import Month
 from peken.reports.exports import TABLES, TITLES
 from peken.reports.selectors import Dashboard
@@ -41,8 +42,8 @@ def cards(board: Dashboard) -> list[Card]:
         return Card(key, label, value, getattr(previous, key), changes[key], is_money, detail)
 
     buyers = _("%(asn)s ASN, %(warga)s warga") % {
-        "asn": f"{headline.asn_buyers:,}".replace(",", "."),
-        "warga": f"{headline.warga_buyers:,}".replace(",", "."),
+        "asn": format_thousands(headline.asn_buyers),
+        "warga": format_thousands(headline.warga_buyers),
     }
     return [
         card("turnover", _("Omzet"), True),
