@@ -7,15 +7,23 @@ from peken.demo.people import PersonFactory
 from peken.regions.models import Kecamatan, Kelurahan
 
 PASSWORD = "rahasia-uji-123"
+
+# Places the tests use, from the bundled region list (peken/regions/data/surabaya_regions.csv).
+TEGALSARI = "35.78.05"  # a kecamatan in the centre
+KEDUNGDORO = "35.78.05.1003"  # Tegalsari
+KEPUTRAN = "35.78.05.1004"  # Tegalsari
+KARANG_PILANG = "35.78.01.1001"  # another kecamatan altogether, in the south-west
+GENTENG = "35.78.07.1002"
+PAKAL = "35.78.30.1001"  # far to the west
 _people = PersonFactory(seed=4242)
 _sequence = itertools.count(1)
 
 
-def kelurahan(code: str = "35.78.05.1003") -> Kelurahan:
+def kelurahan(code: str = KEDUNGDORO) -> Kelurahan:
     return Kelurahan.objects.select_related("kecamatan").get(code=code)
 
 
-def kecamatan(code: str = "35.78.05") -> Kecamatan:
+def kecamatan(code: str = TEGALSARI) -> Kecamatan:
     return Kecamatan.objects.get(code=code)
 
 
@@ -58,13 +66,13 @@ def opd_admin(of: OPD) -> User:
     return person
 
 
-def warga(kelurahan_code: str = "35.78.05.1003", **fields) -> WargaProfile:
+def warga(kelurahan_code: str = KEDUNGDORO, **fields) -> WargaProfile:
     person = user(None, Role.WARGA, nik=fields.pop("nik", valid_nik()), phone="081234567890")
     return WargaProfile.objects.create(user=person, kelurahan=kelurahan(kelurahan_code), **fields)
 
 
 def merchant(
-    kelurahan_code: str = "35.78.05.1003",
+    kelurahan_code: str = KEDUNGDORO,
     *,
     status: str = "verified",
     kind: str = "toko_kelontong",
@@ -123,7 +131,7 @@ def product(shop=None, *, name: str = "Beras Premium 5 kg", price: int = 75_000,
     return item
 
 
-def asn(kelurahan_code: str | None = "35.78.05.1003", *, golongan: str = "III/a", **fields):
+def asn(kelurahan_code: str | None = KEDUNGDORO, *, golongan: str = "III/a", **fields):
     """An active ASN with a domicile kelurahan (or, with kelurahan_code=None, a workplace)."""
     from peken.accounts.models import AsnProfile
 
@@ -144,7 +152,7 @@ def asn(kelurahan_code: str | None = "35.78.05.1003", *, golongan: str = "III/a"
 def person_with(role: str) -> User:
     """Someone holding just this role, with the scope it needs."""
     if role == Role.OFFICER:
-        return officer(kelurahan_code="35.78.05.1003")
+        return officer(kelurahan_code=KEDUNGDORO)
     if role == Role.OPD_ADMIN:
         return opd_admin(opd())
     return user(None, role)
@@ -161,7 +169,7 @@ def officer_registration(**changes) -> dict:
         "line": "",
         "phone": "081234500011",
         "address": "Jl. Kedungdoro Gg. 3 No. 7",
-        "kelurahan_code": "35.78.05.1003",
+        "kelurahan_code": KEDUNGDORO,
         "bank_code": "BRI",
         "account_number": "0011223344",
         "holder_name": "Siti Aminah",

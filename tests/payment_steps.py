@@ -6,11 +6,10 @@ import uuid
 from django.utils import timezone
 
 import factories
+from factories import KEDUNGDORO
 from peken.ordering.services import checkout_place, order_transition
 from peken.payments.gateways import gateway_get
 from peken.payments.services import notification_receive, payment_start
-
-KEDUNGDORO = "35.78.05.1003"
 
 
 def two_shop_checkout(buyer=None, *, quantity=2):

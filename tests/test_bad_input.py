@@ -14,6 +14,7 @@ from django.db import DataError
 from django.test import Client, override_settings
 
 import factories
+from factories import KEDUNGDORO
 from peken.accounts.models import Role
 from peken.core.middleware import RequestGuardMiddleware, is_number_overflow
 from peken.policy.models import CityPolicy
@@ -23,7 +24,6 @@ from peken.quotas.models import MerchantCap
 pytestmark = pytest.mark.django_db
 
 PAST_64_BITS = 2**63
-KEDUNGDORO = "35.78.05.1003"
 
 
 def json_post(client, path, payload, **extra):

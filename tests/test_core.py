@@ -5,9 +5,10 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from peken.core.masking import mask_nik, mask_phone
-from peken.core.money import format_rupiah
+from peken.core.money import format_rupiah, format_thousands
 from peken.core.months import WIB, Month
 from peken.core.tabular import FileRejected, normalize_header, read_table
 
@@ -18,6 +19,16 @@ def test_rupiah_is_shown_with_dot_thousands():
     assert format_rupiah(30_000_000) == "Rp 30.000.000"
     assert format_rupiah(0) == "Rp 0"
     assert format_rupiah(-1500) == "-Rp 1.500"
+    assert format_thousands(1_234_567) == "1.234.567" and format_thousands(999) == "999"
+
+
+def test_a_month_knows_the_one_before_its_first_day_and_its_name():
+    assert Month(2026, 1).previous() == Month(2025, 12)
+    assert Month(2026, 3).previous() == Month(2026, 2)
+    assert Month(2026, 3).first_day() == dt.date(2026, 3, 1)
+    with translation.override("id"):
+        assert Month(2026, 11).label() == "November 2026"
+        assert Month(2026, 8).label() == "Agustus 2026"
 
 
 @pytest.mark.parametrize("amount", [1.5, "1000", True])

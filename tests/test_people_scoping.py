@@ -3,14 +3,11 @@
 import pytest
 
 import factories
+from factories import KARANG_PILANG, KEDUNGDORO, KEPUTRAN
 from peken.accounts.models import Role
 from peken.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-KEPUTRAN = "35.78.05.1004"  # Tegalsari
-KARANG_PILANG = "35.78.01.1001"  # Karang Pilang
 
 
 def test_officer_edits_warga_of_their_kelurahan_and_it_is_audited(api):

@@ -8,7 +8,8 @@ from peken.core.tabular import FileRejected, ImportRejected
 from peken.regions.models import Kecamatan, Kelurahan
 from peken.regions.services import BUNDLED_REGIONS, regions_import
 
-SHARED_REGIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "surabaya_regions.csv"
+# The source summary of the city's kecamatan, copied into the repo (tests/data/README.md).
+KECAMATAN_SUMMARY = Path(__file__).resolve().parent / "data" / "surabaya_kecamatan.csv"
 HEADER = "kecamatan_code,kecamatan_name,kelurahan_code,kelurahan_name,postal_code,lat,lon\n"
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +25,21 @@ def test_bundled_fixture_loaded_31_kecamatan_and_153_kelurahan():
     assert Kelurahan.objects.count() == 153
 
 
-@pytest.mark.skipif(not SHARED_REGIONS.exists(), reason="shared/data is not beside this clone")
-def test_bundled_fixture_matches_the_shared_source_data():
-    shared = read_rows(SHARED_REGIONS)
+def test_bundled_fixture_matches_the_source_summary_of_kecamatan():
+    summary = {row["kecamatan_code"]: row for row in read_rows(KECAMATAN_SUMMARY)}
     bundled = read_rows(BUNDLED_REGIONS)
+    assert len(summary) == 31 and len(bundled) == 153
     assert {(r["kecamatan_code"], r["kecamatan_name"]) for r in bundled} == {
-        (r["kecamatan_code"], r["kecamatan_name"]) for r in shared
+        (code, row["kecamatan_name"]) for code, row in summary.items()
     }
-    assert {(r["kelurahan_code"], r["kelurahan_name"]) for r in bundled} == {
-        (r["kelurahan_code"], r["kelurahan_name"]) for r in shared
-    }
+    for code, row in summary.items():
+        kelurahan = [r for r in bundled if r["kecamatan_code"] == code]
+        assert len(kelurahan) == int(row["n_kelurahan"]), code
+        postal_codes = sorted({r["postal_code"] for r in kelurahan})
+        assert postal_codes == sorted(set(row["postal_codes_of_kelurahan"].split(";"))), code
+        assert all(r["kelurahan_code"].startswith(code + ".") for r in kelurahan), code
     database = set(Kelurahan.objects.values_list("code", "name"))
-    assert database == {(r["kelurahan_code"], r["kelurahan_name"]) for r in shared}
-    assert len({r["kecamatan_code"] for r in shared}) == 31 and len(shared) == 153
+    assert database == {(r["kelurahan_code"], r["kelurahan_name"]) for r in bundled}
 
 
 def test_import_upserts_by_code_and_is_audited():

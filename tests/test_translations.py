@@ -7,11 +7,11 @@ import polib
 import pytest
 
 import factories
+from factories import KEDUNGDORO
 from peken.core.rule_errors import Label, RuleError, gettext_noop, translate_with
 
 LOCALE = Path(__file__).resolve().parents[1] / "src" / "peken" / "locale"
 ENGLISH_PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
-KEDUNGDORO = "35.78.05.1003"
 
 
 def test_the_english_catalogue_has_a_checked_translation_for_every_message():

@@ -9,14 +9,13 @@ from playwright.sync_api import expect
 
 import factories
 from browser_steps import DEMO_PASSWORD, PHONE, log_in, screenshot
+from factories import KEDUNGDORO
 from peken.core.months import Month
 from peken.obligations.models import ObligationRule
 from peken.payments.models import Payment
 from peken.payments.services import payment_simulate
 from peken.quotas.models import MerchantMonthQuota
 from peken.quotas.rules import month_key
-
-KEDUNGDORO = "35.78.05.1003"
 
 
 def with_password(user):

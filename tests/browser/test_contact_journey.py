@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 import factories
 from browser_steps import DEMO_PASSWORD, PHONE, log_in
+from factories import KEDUNGDORO
 from peken.ordering.models import Order
-
-KEDUNGDORO = "35.78.05.1003"
 
 
 def with_password(user):

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 import factories
+from factories import KEDUNGDORO
 from peken.catalog import services
 
-KEDUNGDORO = "35.78.05.1003"  # in Kecamatan Tegalsari (35.78.05)
 ELSEWHERE = "35.78.01.1001"
 
 

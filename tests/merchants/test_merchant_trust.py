@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 import factories
+from factories import KARANG_PILANG, KEDUNGDORO, KEPUTRAN, TEGALSARI
 from payment_steps import charge, complete, pay, two_shop_checkout
 from peken.core.models import AuditEntry
 from peken.ledger.selectors import merchant_balance
@@ -13,11 +14,6 @@ from peken.payouts.selectors import payouts_held
 from peken.payouts.services import payouts_daily
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-KEPUTRAN = "35.78.05.1004"  # Tegalsari
-KARANG_PILANG = "35.78.01.1001"
-TEGALSARI = "35.78.05"
 
 
 def shop_for_owner(**changes):

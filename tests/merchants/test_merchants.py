@@ -6,16 +6,13 @@ import pytest
 from PIL import Image
 
 import factories
+from factories import KARANG_PILANG, KEDUNGDORO
 from peken.accounts.models import Role, User
 from peken.catalog.models import Product
 from peken.core.models import AuditEntry
 from peken.merchants.models import Merchant
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-KEPUTRAN = "35.78.05.1004"  # Tegalsari
-KARANG_PILANG = "35.78.01.1001"
 
 
 def shop_payload(**changes):

@@ -8,6 +8,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 import factories
+from factories import KARANG_PILANG, KEDUNGDORO
 from peken.core.months import WIB
 from peken.obligations.models import ObligationExemption, ObligationOverride, ObligationResult
 from peken.ordering.models import Order
@@ -15,8 +16,6 @@ from peken.ordering.services import order_transition
 
 pytestmark = pytest.mark.django_db
 
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-KARANG_PILANG = "35.78.01.1001"
 MARCH = dt.datetime(2026, 3, 10, 10, 0, tzinfo=WIB)
 
 

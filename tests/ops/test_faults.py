@@ -34,6 +34,7 @@ from django.db import connection
 from django.utils import timezone
 
 import factories
+from factories import KEDUNGDORO
 from ops_steps import (
     ThrowawayCluster,
     gunicorn_start,
@@ -49,7 +50,6 @@ pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs a PostgreSQL server to restart"
 )
 
-KEDUNGDORO = "35.78.05.1003"
 PORT = int(os.environ.get("PEKEN_FAULT_POSTGRES_PORT", "5541"))
 HTTP_PORT = int(os.environ.get("PEKEN_FAULT_HTTP_PORT", "18040"))
 WORKERS = 3

@@ -3,12 +3,11 @@
 import pytest
 
 import factories
+from factories import KEDUNGDORO
 from peken.core.models import AuditEntry
 from peken.quotas.models import MerchantMonthQuota
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"
 
 
 def buy(api, buyer, product, quantity=1):

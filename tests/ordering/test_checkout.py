@@ -3,16 +3,13 @@
 import pytest
 
 import factories
+from factories import KARANG_PILANG, KEDUNGDORO, KEPUTRAN
 from peken.accounts.models import Role
 from peken.catalog.models import Product
 from peken.ordering.models import Checkout, Order
 from peken.quotas.models import MerchantCap, MerchantMonthQuota
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-KEPUTRAN = "35.78.05.1004"  # Tegalsari
-KARANG_PILANG = "35.78.01.1001"
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 import factories
+from factories import KARANG_PILANG, KEDUNGDORO
 from peken.accounts.api_auth import token_of_request
 from peken.accounts.models import ApiToken, User
 from peken.accounts.services import token_issue
@@ -19,9 +20,6 @@ from peken.quotas.models import MerchantMonthQuota
 from peken.quotas.rules import month_key
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-KARANG_PILANG = "35.78.01.1001"
 
 
 def cart(products, fulfilment="delivery"):

@@ -9,13 +9,13 @@ import time_machine
 from django.urls import reverse
 
 import factories
+from factories import KEDUNGDORO
 from peken.accounts.models import Role
 from peken.ordering.contact import order_contact_url
 from peken.ordering.services import checkout_place, order_transition
 
 pytestmark = pytest.mark.django_db
 
-KEDUNGDORO = "35.78.05.1003"
 SHOP_PHONE = "+62 813-1111-2222"  # as an owner may have typed it
 SHOP_WA = "https://wa.me/6281311112222"
 BUYER_PHONE = "081234567890"  # factories.warga's

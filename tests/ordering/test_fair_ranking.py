@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 import factories
+from factories import KEDUNGDORO, KEPUTRAN
 from peken.core.months import Month
 from peken.policy.models import CityPolicy
 from peken.quotas.models import MerchantMonthQuota
@@ -11,8 +12,6 @@ from peken.quotas.rules import month_key
 
 pytestmark = pytest.mark.django_db
 
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-KEPUTRAN = "35.78.05.1004"  # Tegalsari
 GENTENG = "35.78.06.1001"  # Genteng: next to Tegalsari
 BENOWO = "35.78.24.1001"  # far west of the city
 

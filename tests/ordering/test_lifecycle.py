@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 import factories
+from factories import KEDUNGDORO
 from peken.catalog.models import Product
 from peken.core.months import WIB
 from peken.ordering.models import Order
@@ -13,8 +14,6 @@ from peken.ordering.services import orders_expire
 from peken.quotas.models import MerchantMonthQuota
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"
 
 
 @pytest.fixture

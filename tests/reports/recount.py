@@ -157,3 +157,45 @@ def at_cap(month: Month) -> set[int]:
         for quota in MerchantMonthQuota.objects.filter(month=month_key(month))
     }
     return {merchant for merchant, amount in held.items() if amount >= caps[merchant]}
+
+
+def obligations(month: Month, *, home_only: bool = False) -> dict[str, tuple[int, int, str]]:
+    """Every active ASN's (required, spent, status) by NIP, from the rule table, their override
+    and exemption rows and their orders, read one by one."""
+    from peken.obligations import rules
+    from peken.obligations.models import ObligationExemption, ObligationOverride, ObligationRule
+
+    key = month_key(month)
+    table = [
+        rules.RuleLine(line.golongan, line.eselon, line.amount)
+        for line in ObligationRule.objects.all()
+    ]
+    spent: Counter = Counter()
+    for order in paid_orders(month):
+        if order.buyer_kind != "asn":
+            continue
+        if home_only and order.merchant.kelurahan.kecamatan_id != home_kecamatan(order.buyer_id):
+            continue
+        spent[order.buyer_id] += kept(order)
+    figures = {}
+    for asn in AsnProfile.objects.filter(is_active=True):
+        overrides = [
+            override
+            for override in ObligationOverride.objects.filter(asn=asn).order_by("from_month")
+            if override.from_month <= key
+            and (override.until_month is None or override.until_month >= key)
+        ]
+        exempt = any(
+            exemption.from_month <= key <= exemption.until_month
+            for exemption in ObligationExemption.objects.filter(asn=asn)
+        )
+        if exempt:
+            required = 0
+        elif overrides:
+            required = overrides[-1].amount
+        else:
+            required = rules.required_amount(golongan=asn.golongan, eselon=asn.eselon, table=table)
+        used = spent[asn.user_id]
+        status = "exempt" if exempt else ("met" if used >= required else "unmet")
+        figures[asn.nip] = (required, used, status)
+    return figures

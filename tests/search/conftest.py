@@ -5,10 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 import factories
-
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari, in the centre
-GENTENG = "35.78.07.1002"  # Genteng, next to Tegalsari
-PAKAL = "35.78.30.1001"  # Pakal, on the western edge of the city
+from factories import GENTENG, KEDUNGDORO, PAKAL
 
 
 @dataclass

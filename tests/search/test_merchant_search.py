@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 import factories
+from factories import KEDUNGDORO, PAKAL
 from peken.catalog.search import merchant_search
 from peken.merchants.models import Merchant
 
 pytestmark = pytest.mark.django_db
-KEDUNGDORO, PAKAL = "35.78.05.1003", "35.78.30.1001"
 
 
 def names(page) -> list[str]:

@@ -6,12 +6,12 @@ import pytest
 from django.utils import timezone
 
 import factories
+from factories import GENTENG, KEDUNGDORO, PAKAL
 from peken.catalog import search, search_distance, search_keywords
 from peken.catalog.models import Product
 from peken.catalog.search import product_search
 
 pytestmark = pytest.mark.django_db
-KEDUNGDORO, GENTENG, PAKAL = "35.78.05.1003", "35.78.07.1002", "35.78.30.1001"
 
 
 def names(page) -> list[str]:

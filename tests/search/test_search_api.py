@@ -3,12 +3,12 @@
 import pytest
 
 import factories
+from factories import KEDUNGDORO
 from peken.catalog import search
 from peken.catalog.models import Product
 from peken.merchants.models import Merchant
 
 pytestmark = pytest.mark.django_db
-KEDUNGDORO = "35.78.05.1003"
 
 HOSTILE = [
     "'; DROP TABLE catalog_product; --",

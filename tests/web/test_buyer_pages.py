@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import factories
+from factories import GENTENG, KEDUNGDORO
 from payment_steps import complete
 from peken.accounts.models import Role
 from peken.core.months import Month
@@ -20,9 +21,6 @@ from peken.quotas.models import MerchantMonthQuota
 from peken.quotas.rules import month_key
 
 pytestmark = pytest.mark.django_db
-
-KEDUNGDORO = "35.78.05.1003"  # Tegalsari
-GENTENG = "35.78.07.1002"
 
 
 def signed_in(client, user):

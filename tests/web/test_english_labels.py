@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 
 import factories
 import translation_steps
+from factories import KEDUNGDORO
 from payment_steps import complete, notify, pay, receive
 from peken.accounts.models import Role
 from peken.core.models import AuditEntry
@@ -34,7 +35,6 @@ from translation_steps import in_english
 
 pytestmark = pytest.mark.django_db
 
-KEDUNGDORO = "35.78.05.1003"
 # Every table of words a page shows for a stored code: the words to look for are read from here.
 CHOICE_TABLES = [
     Order.Status,

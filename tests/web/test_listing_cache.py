@@ -9,13 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import factories
+from factories import KEDUNGDORO
 from peken.obligations.models import ObligationRule
 from peken.ordering.services import checkout_place
 from peken.quotas.models import MerchantCap
 
 pytestmark = pytest.mark.django_db
 
-KEDUNGDORO = "35.78.05.1003"
 cache_on = override_settings(PEKEN_LISTING_CACHE_SECONDS=60)
 
 

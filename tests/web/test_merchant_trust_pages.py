@@ -8,13 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 import factories
+from factories import TEGALSARI
 from payment_steps import KEDUNGDORO
 from peken.core.models import AuditEntry
 from peken.merchants.models import Merchant
 
 pytestmark = pytest.mark.django_db
-
-TEGALSARI = "35.78.05"
 
 
 def signed_in(user) -> Client:

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 import factories
+from factories import KARANG_PILANG
 from payment_steps import KEDUNGDORO, charge, complete, pay, two_shop_checkout
 from peken.core.models import AuditEntry
 from peken.merchants.models import Merchant
@@ -14,8 +15,6 @@ from peken.payments.complaints import complaint_open
 from peken.payments.models import Complaint
 
 pytestmark = pytest.mark.django_db
-
-KARANG_PILANG = "35.78.01.1001"  # another kecamatan altogether
 
 
 def signed_in(user) -> Client:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 import factories
+from factories import KEDUNGDORO
 from peken.accounts.models import AsnProfile
 from peken.core.months import WIB
 from peken.obligations.models import ObligationExemption, ObligationRule
@@ -18,7 +19,6 @@ from peken.ordering.services import checkout_place, order_transition
 
 pytestmark = pytest.mark.django_db
 
-KEDUNGDORO = "35.78.05.1003"
 NOVEMBER = dt.datetime(2026, 11, 12, 10, 0, tzinfo=WIB)
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import factories
+from factories import KEDUNGDORO
 from payment_steps import charge, pay
 from peken.notifications.services import notify
 from peken.obligations.models import ObligationRule
@@ -19,7 +20,6 @@ from peken.quotas.models import MerchantCap
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule")]
 
-KEDUNGDORO = "35.78.05.1003"
 cache_on = override_settings(PEKEN_LISTING_CACHE_SECONDS=60)
 
 

@@ -84,6 +84,16 @@ def require_area(user: User, kelurahan: Kelurahan) -> None:
         )
 
 
+def require_shop_manager(user: User, shop) -> bool:
+    """May this person manage the shop (a Merchant)? Its owner, or an officer of its area or a
+    city admin acting for an owner who is not online (officers register such shops). Returns
+    True when acting on the owner's behalf; raises PermissionDenied for anyone else."""
+    if user.is_authenticated and user.pk == shop.owner_id:
+        return False
+    require_area(user, shop.kelurahan)
+    return True
+
+
 def area_q(user: User, kelurahan_path: str = "kelurahan") -> Q | None:
     """A filter limiting rows to the officer's areas; None when the user sees the whole city."""
     if sees_whole_city(user):

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from peken.core.money import format_thousands
 from peken.core.rule_errors import Label, RuleError, gettext_noop, translated
 
 # Review states, the same strings as catalog.models.Product.Review.
@@ -52,7 +53,7 @@ def check_price(price) -> int:
         raise CatalogRuleError(
             gettext_noop("Harga paling tinggi Rp %(maximum)s."),
             "price",
-            maximum=format_rupiah(MAX_PRICE),
+            maximum=format_thousands(MAX_PRICE),
         )
     return price
 
@@ -66,7 +67,7 @@ def check_stock(stock) -> int:
         raise CatalogRuleError(
             gettext_noop("Stok paling banyak %(maximum)s."),
             "stock",
-            maximum=format_rupiah(MAX_STOCK),
+            maximum=format_thousands(MAX_STOCK),
         )
     return stock
 
@@ -86,7 +87,7 @@ def check_description(description: str) -> str:
         raise CatalogRuleError(
             gettext_noop("Deskripsi paling panjang %(maximum)s huruf."),
             "description",
-            maximum=format_rupiah(MAX_DESCRIPTION),
+            maximum=format_thousands(MAX_DESCRIPTION),
         )
     return cleaned
 
@@ -120,11 +121,6 @@ def check_review_reason(reason: str) -> str:
     return cleaned
 
 
-def format_rupiah(amount: int) -> str:
-    """30000000 → '30.000.000'."""
-    return f"{amount:,}".replace(",", ".")
-
-
 # --- reference prices (harga acuan) ------------------------------------------------------------
 
 
@@ -135,7 +131,7 @@ def reference_mismatch(
     if price != reference_price or unit != reference_unit:
         return translated(
             gettext_noop("Produk ini memakai harga acuan kota: harus Rp %(price)s per %(unit)s."),
-            price=format_rupiah(reference_price),
+            price=format_thousands(reference_price),
             unit=reference_unit,
         )
     return None

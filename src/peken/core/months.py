@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from peken.core.errors import InvalidInput
@@ -46,6 +47,17 @@ class Month:
 
     def next(self) -> "Month":
         return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> "Month":
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def first_day(self) -> dt.date:
+        """How a month is stored in a DateField: its first day."""
+        return dt.date(self.year, self.month, 1)
+
+    def label(self) -> str:
+        """`November 2026`, in the active language."""
+        return date_format(self.first_day(), "F Y")
 
     def end(self) -> dt.datetime:
         """Exclusive end: the first instant of the next month."""

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from peken.catalog.models import Product
+from peken.core.money import format_rupiah
 from peken.ledger import rules as ledger_rules
 from peken.ledger.models import LedgerEntry, LedgerLine
 from peken.ledger.selectors import account_balances, merchant_balances
@@ -61,7 +62,7 @@ class RuleResult:
 
 
 def _rupiah(amount: int | None) -> str:
-    return f"Rp {amount or 0:,}".replace(",", ".")
+    return format_rupiah(amount or 0)
 
 
 def _sum(queryset, expression="amount") -> int:

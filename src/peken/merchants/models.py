@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from peken.regions.models import Kelurahan
 
+# The fee field for each delivery zone (peken.ordering.rules.delivery_zone).
+FEE_FIELD_OF_ZONE = {
+    "same_kelurahan": "delivery_fee_same_kelurahan",
+    "same_kecamatan": "delivery_fee_same_kecamatan",
+    "city": "delivery_fee_city",
+}
+
 
 class Merchant(models.Model):
     """A shop that sells on Peken: a toko kelontong or an UMKM, owned by one person."""
@@ -90,6 +97,10 @@ class Merchant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def delivery_fee(self, zone: str) -> int:
+        """The shop's fee for a zone as peken.ordering.rules.delivery_zone names it."""
+        return getattr(self, FEE_FIELD_OF_ZONE[zone])
 
     @property
     def is_verified(self) -> bool:

@@ -251,15 +251,9 @@ def _save_owner(owner: User, fields: list[str] | None = None) -> None:
         raise OwnerIdentityTaken() from error
 
 
-def _require_manager(actor: User, merchant: Merchant) -> None:
-    """The owner, or an officer of the shop's area, or a city admin."""
-    if actor.pk != merchant.owner_id:
-        permissions.require_area(actor, merchant.kelurahan)
-
-
 def merchant_update(*, actor: User, merchant: Merchant, details: MerchantDetails) -> Merchant:
     """Replaces the shop's details. A new name is carried into its products' search words."""
-    _require_manager(actor, merchant)
+    permissions.require_shop_manager(actor, merchant)
     values, bank, kelurahan = _checked(details)
     if kelurahan.pk != merchant.kelurahan_id and actor.pk != merchant.owner_id:
         permissions.require_area(actor, kelurahan)
@@ -379,7 +373,7 @@ def _reindex_products(merchant: Merchant) -> None:
 
 
 def merchant_photo_set(*, actor: User, merchant: Merchant, upload) -> Merchant:
-    _require_manager(actor, merchant)
+    permissions.require_shop_manager(actor, merchant)
     picture = image_clean(upload)
     with transaction.atomic():
         old = merchant.photo.name if merchant.photo else ""
@@ -406,7 +400,7 @@ def merchant_transition(
     """
     reason = _check("reason", rules.check_reason, action, reason)
     if action == "submit":
-        _require_manager(actor, merchant)
+        permissions.require_shop_manager(actor, merchant)
     else:
         permissions.require_area(actor, merchant.kelurahan)
     with transaction.atomic():

@@ -69,14 +69,15 @@ def opd_compliance(request, opd_code: str, month: str | None = None, page: int =
     """Every ASN of the OPD with required, spent and shortfall, the largest shortfall first
     (its OPD admin, city admins, auditors). 100 a page; counts cover the whole OPD."""
     period = month_or_current(month, now=timezone.now())
-    opd, results = selectors.opd_compliance(viewer=request.user, opd_code=opd_code, month=period)
+    compliance = selectors.opd_compliance(viewer=request.user, opd_code=opd_code, month=period)
+    opd, results = compliance.opd, compliance.results
     page = max(1, page)
     shown = results[(page - 1) * 100 : page * 100]
     return {
         "month": str(period),
         "opd_code": opd.code,
         "opd_name": opd.name,
-        "is_closed": selectors.is_closed(period),
+        "is_closed": compliance.is_closed,
         "asn_count": len(results),
         "met_count": sum(result.figures.is_met for result in results),
         "count": len(results),

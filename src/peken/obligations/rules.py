@@ -20,6 +20,13 @@ class ObligationFigures:
     is_met: bool
     is_exempt: bool
 
+    @property
+    def status(self) -> str:
+        """`exempt` (owed nothing this month), `met` or `unmet`, as every page and file counts."""
+        if self.is_exempt:
+            return "exempt"
+        return "met" if self.is_met else "unmet"
+
 
 def required_amount(*, golongan: str, eselon: str, table: list[RuleLine]) -> int:
     """The most specific matching line: golongan and eselon, then either, then the default.

@@ -1,11 +1,18 @@
-"""What each ASN owes in a month and what they spent. Computed from orders for an open month,
-read from the frozen results for a closed one. Lists cost a fixed number of queries."""
+"""What each ASN owes in a month and what they spent: the one computation of month compliance.
+The ASN's own bar, the OPD list and its spreadsheet, the city report and the month close all read
+`month_compliance`, so they cannot disagree.
 
-import datetime as dt
-from collections import defaultdict
+An open month is computed from the rule table, the overrides and exemptions in force and each
+ASN's spending as the buyer roll-up holds it (peken.reports.models.BuyerMonth, written by the money
+path in the payment's own transaction): 16,000 ASN cost a handful of queries, and whether a shop
+lies in the buyer's home kecamatan is decided once, when the order is paid (a roll-up rebuild,
+as the month close does, decides it again from the profiles of that moment). A closed month reads
+the results the month close froze. Every reader costs a fixed number of queries."""
+
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,9 +29,8 @@ from peken.obligations.models import (
     ObligationResult,
     ObligationRule,
 )
-from peken.ordering.models import Order
 from peken.policy.selectors import policy_current
-from peken.quotas.rules import month_key
+from peken.reports.models import BuyerMonth
 
 # Orders whose money has arrived; what a complaint refunded of their goods is taken off.
 PAID_STATUSES = ("paid", "accepted", "delivering", "ready_for_pickup", "completed")
@@ -35,10 +41,34 @@ class NotAnAsn(PermissionDenied):
     default_message = gettext_lazy("Kewajiban belanja hanya untuk ASN aktif.")
 
 
+class AsnMonth(NamedTuple):
+    """One ASN's figures for a month (a tuple: the city report makes 16,000 of them). `opd_id`
+    is the OPD at closing time for a closed month, today's for an open one."""
+
+    asn_id: int
+    opd_id: int
+    nip: str
+    golongan: str
+    figures: rules.ObligationFigures
+
+
+@dataclass(frozen=True)
+class MonthCompliance:
+    is_closed: bool
+    people: list[AsnMonth]
+
+
 @dataclass(frozen=True)
 class PersonResult:
     asn: AsnProfile
     figures: rules.ObligationFigures
+
+
+@dataclass(frozen=True)
+class OpdCompliance:
+    opd: OPD
+    is_closed: bool
+    results: list[PersonResult]  # the largest shortfall first
 
 
 def rule_table() -> list[rules.RuleLine]:
@@ -56,78 +86,100 @@ def home_kecamatan_id(asn: AsnProfile) -> int | None:
     return asn.workplace_kecamatan_id
 
 
-def _spent(month: dt.date, asns: list[AsnProfile]) -> dict[int, int]:
-    """Goods bought per ASN user in the month; with the city's switch, only in their home
-    kecamatan. Delivery fees are not spending at the shop and do not count."""
-    orders = Order.objects.filter(
-        month=month,
-        buyer_kind=Order.BuyerKind.ASN,
-        status__in=PAID_STATUSES,
-        buyer_id__in=[asn.user_id for asn in asns],
-    )
-    rows = orders.values("buyer_id", "merchant__kelurahan__kecamatan_id").annotate(
-        total=Sum(F("goods_total") - F("refunded_goods"))
-    )
-    home_only = policy_current().obligation_home_kecamatan_only
-    home = {asn.user_id: home_kecamatan_id(asn) for asn in asns}
-    spent: dict[int, int] = defaultdict(int)
-    for row in rows:
-        if home_only and row["merchant__kelurahan__kecamatan_id"] != home[row["buyer_id"]]:
-            continue
-        spent[row["buyer_id"]] += row["total"]
-    return spent
-
-
-def _adjustments(month: dt.date, asns: list[AsnProfile]) -> tuple[dict[int, int], set[int]]:
-    ids = [asn.pk for asn in asns]
-    in_month = Q(from_month__lte=month) & (Q(until_month__isnull=True) | Q(until_month__gte=month))
-    overrides = dict(
-        ObligationOverride.objects.filter(in_month, asn_id__in=ids)
-        .order_by("from_month")
-        .values_list("asn_id", "amount")
-    )
-    exempt = set(
-        ObligationExemption.objects.filter(
-            asn_id__in=ids, from_month__lte=month, until_month__gte=month
-        ).values_list("asn_id", flat=True)
-    )
-    return overrides, exempt
-
-
-def results_for(asns: list[AsnProfile], month: Month) -> list[PersonResult]:
-    """Live figures for these ASN in an open month (four queries whatever their number)."""
-    key = month_key(month)
-    table = rule_table()
-    spent = _spent(key, asns)
-    overrides, exempt = _adjustments(key, asns)
-    results = []
-    for asn in asns:
-        required = overrides.get(asn.pk)
-        if required is None:
-            required = rules.required_amount(golongan=asn.golongan, eselon=asn.eselon, table=table)
-        figures = rules.figures(
-            required=required, spent=spent.get(asn.user_id, 0), is_exempt=asn.pk in exempt
-        )
-        results.append(PersonResult(asn, figures))
-    return results
-
-
 def is_closed(month: Month) -> bool:
-    return MonthClose.objects.filter(month=month_key(month)).exists()
+    return MonthClose.objects.filter(month=month.first_day()).exists()
 
 
-def _frozen(asns: list[AsnProfile], month: Month) -> list[PersonResult]:
-    stored = {
-        result.asn_id: result
-        for result in ObligationResult.objects.filter(
-            month=month_key(month), asn_id__in=[asn.pk for asn in asns]
+def month_compliance(
+    month: Month, *, asn_ids: list[int] | None = None, opd_id: int | None = None
+) -> MonthCompliance:
+    """Every ASN's figures for the month — or only those of `asn_ids`, or of one OPD: the frozen
+    results of a closed month, else every active ASN's live figures. Six queries at most,
+    whatever the number of people."""
+    if is_closed(month):
+        return MonthCompliance(True, _frozen(month, asn_ids, opd_id))
+    return MonthCompliance(False, _live(month, asn_ids, opd_id))
+
+
+def _frozen(month: Month, asn_ids: list[int] | None, opd_id: int | None) -> list[AsnMonth]:
+    stored = ObligationResult.objects.filter(month=month.first_day()).order_by()
+    if asn_ids is not None:
+        stored = stored.filter(asn_id__in=asn_ids)
+    if opd_id is not None:
+        stored = stored.filter(opd_id=opd_id)
+    rows = stored.values_list(
+        "asn_id", "opd_id", "asn__nip", "asn__golongan", "required", "spent", "is_exempt"
+    )
+    return [
+        AsnMonth(
+            asn_id,
+            opd,
+            nip,
+            golongan,
+            rules.figures(required=required, spent=spent, is_exempt=is_exempt),
         )
+        for asn_id, opd, nip, golongan, required, spent, is_exempt in rows
+    ]
+
+
+def _live(month: Month, asn_ids: list[int] | None, opd_id: int | None) -> list[AsnMonth]:
+    profiles = AsnProfile.objects.filter(is_active=True).order_by()
+    if asn_ids is not None:
+        profiles = profiles.filter(pk__in=asn_ids)
+    if opd_id is not None:
+        profiles = profiles.filter(opd_id=opd_id)
+    # The whole city reads every row of the month rather than a list of 16,000 ids.
+    scope = None if asn_ids is None and opd_id is None else profiles
+    table = rule_table()
+    overrides, exempt = _adjustments(month, scope)
+    spent = _spent(month, scope)
+    required_by_grade: dict[tuple[str, str], int] = {}
+    people = []
+    rows = profiles.values_list("pk", "user_id", "opd_id", "golongan", "eselon", "nip")
+    for pk, user_id, opd, golongan, eselon, nip in rows:
+        required = overrides.get(pk)
+        if required is None:
+            grade = (golongan, eselon)
+            if grade not in required_by_grade:
+                required_by_grade[grade] = rules.required_amount(
+                    golongan=golongan, eselon=eselon, table=table
+                )
+            required = required_by_grade[grade]
+        figures = rules.figures(
+            required=required, spent=spent.get(user_id, 0), is_exempt=pk in exempt
+        )
+        people.append(AsnMonth(pk, opd, nip, golongan, figures))
+    return people
+
+
+def _adjustments(
+    month: Month, scope: QuerySet[AsnProfile] | None
+) -> tuple[dict[int, int], set[int]]:
+    """Overrides and exemptions in force in the month (the latest override wins)."""
+    key = month.first_day()
+    in_month = Q(from_month__lte=key) & (Q(until_month__isnull=True) | Q(until_month__gte=key))
+    overrides = ObligationOverride.objects.filter(in_month).order_by("from_month")
+    exemptions = ObligationExemption.objects.filter(from_month__lte=key, until_month__gte=key)
+    if scope is not None:
+        overrides = overrides.filter(asn_id__in=scope.values("pk"))
+        exemptions = exemptions.filter(asn_id__in=scope.values("pk"))
+    return (
+        dict(overrides.values_list("asn_id", "amount")),
+        set(exemptions.values_list("asn_id", flat=True)),
+    )
+
+
+def _spent(month: Month, scope: QuerySet[AsnProfile] | None) -> dict[int, int]:
+    """Each ASN user's spending of the month — goods kept, delivery fees are not spending at the
+    shop — all of it, or under the city's switch only what they spent in their home kecamatan."""
+    home_only = policy_current().obligation_home_kecamatan_only
+    rows = BuyerMonth.objects.filter(month=month.first_day(), buyer_kind="asn").order_by()
+    if scope is not None:
+        rows = rows.filter(buyer_id__in=scope.values("user_id"))
+    return {
+        buyer: home if home_only else goods
+        for buyer, goods, home in rows.values_list("buyer_id", "goods", "home_goods")
     }
-    return [PersonResult(asn, _figures_of(stored[asn.pk])) for asn in asns if asn.pk in stored]
-
-
-def _figures_of(result: ObligationResult) -> rules.ObligationFigures:
-    return rules.figures(required=result.required, spent=result.spent, is_exempt=result.is_exempt)
 
 
 # Read on every page an ASN opens (the obligation bar); exact after each of their own orders
@@ -144,28 +196,17 @@ def obligation_of(*, user: User, month: Month) -> rules.ObligationFigures:
 
 
 def _obligation_of(user: User, month: Month) -> rules.ObligationFigures:
-    asn = (
-        AsnProfile.objects.select_related("domicile_kelurahan")
-        .filter(user=user, is_active=True)
-        .first()
-    )
-    if asn is None:
+    asn_id = AsnProfile.objects.filter(user=user, is_active=True).values_list("pk", flat=True)
+    found = asn_id.first()
+    if found is None:
         raise NotAnAsn()
-    results = _frozen([asn], month) if is_closed(month) else results_for([asn], month)
-    if not results:  # closed before this person was on the roster: nothing was owed
+    people = month_compliance(month, asn_ids=[found]).people
+    if not people:  # closed before this person was on the roster: nothing was owed
         return rules.figures(required=0, spent=0)
-    return results[0].figures
+    return people[0].figures
 
 
-def _opd_members(opd: OPD) -> QuerySet[AsnProfile]:
-    return (
-        AsnProfile.objects.filter(opd=opd, is_active=True)
-        .select_related("user", "domicile_kelurahan")
-        .order_by("nip")
-    )
-
-
-def opd_compliance(*, viewer: User, opd_code: str, month: Month) -> tuple[OPD, list[PersonResult]]:
+def opd_compliance(*, viewer: User, opd_code: str, month: Month) -> OpdCompliance:
     """Every ASN of an OPD with their figures, the largest shortfall first. For that OPD's
     admins, city admins and auditors."""
     opd = OPD.objects.filter(code=opd_code).first()
@@ -174,15 +215,9 @@ def opd_compliance(*, viewer: User, opd_code: str, month: Month) -> tuple[OPD, l
     allowed = permissions.opd_ids_of(viewer)
     if allowed is not None and opd.pk not in allowed:
         raise PermissionDenied(_("Anda hanya dapat melihat OPD Anda sendiri."))
-    if is_closed(month):
-        stored = ObligationResult.objects.filter(month=month_key(month), opd_id=opd.pk)
-        asns = list(
-            AsnProfile.objects.filter(pk__in=stored.values("asn_id"))
-            .select_related("user", "domicile_kelurahan")
-            .order_by("nip")
-        )
-        results = _frozen(asns, month)
-    else:
-        results = results_for(list(_opd_members(opd)), month)
+    compliance = month_compliance(month, opd_id=opd.pk)
+    people = compliance.people
+    profiles = AsnProfile.objects.select_related("user").in_bulk([row.asn_id for row in people])
+    results = [PersonResult(profiles[row.asn_id], row.figures) for row in people]
     results.sort(key=lambda result: (-result.figures.remaining, result.asn.nip))
-    return opd, results
+    return OpdCompliance(opd, compliance.is_closed, results)

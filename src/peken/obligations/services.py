@@ -4,13 +4,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from peken.accounts.models import AsnProfile
 from peken.core.audit import audit_import
 from peken.core.errors import Conflict
 from peken.core.months import Month
 from peken.obligations.models import MonthClose, ObligationResult
-from peken.obligations.selectors import results_for
-from peken.quotas.rules import month_key
+from peken.obligations.selectors import month_compliance
+from peken.reports.services import rollups_rebuild
 
 BATCH = 2_000
 
@@ -27,19 +26,17 @@ class MonthNotOver(Conflict):
 
 
 def month_close(*, month: Month, actor) -> tuple[bool, int]:
-    """Freezes every active ASN's result for a month that has ended. Idempotent: a month closed
-    already is left as it is. Returns (closed now, number of results)."""
+    """Freezes every active ASN's result for a month that has ended, after recounting the month's
+    roll-ups from its orders: the figures are final now, so the closed month reads exactly what
+    the orders say, whoever closes it (command, back office, simulation). Idempotent: a month
+    closed already is left as it is. Returns (closed now, number of results)."""
     if month.end() > timezone.now():
         raise MonthNotOver()
-    key = month_key(month)
+    key = month.first_day()
     if MonthClose.objects.filter(month=key).exists():
         return False, ObligationResult.objects.filter(month=key).count()
-    asns = list(
-        AsnProfile.objects.filter(is_active=True)
-        .select_related("domicile_kelurahan")
-        .order_by("pk")
-    )
-    results = results_for(asns, month)
+    rollups_rebuild(month)
+    people = month_compliance(month).people
     try:
         with transaction.atomic():
             MonthClose.objects.create(month=key, closed_by=getattr(actor, "username", actor) or "")
@@ -47,25 +44,25 @@ def month_close(*, month: Month, actor) -> tuple[bool, int]:
                 [
                     ObligationResult(
                         month=key,
-                        asn=result.asn,
-                        opd_id=result.asn.opd_id,
-                        required=result.figures.required,
-                        spent=result.figures.spent,
-                        is_exempt=result.figures.is_exempt,
-                        is_met=result.figures.is_met,
+                        asn_id=person.asn_id,
+                        opd_id=person.opd_id,
+                        required=person.figures.required,
+                        spent=person.figures.spent,
+                        is_exempt=person.figures.is_exempt,
+                        is_met=person.figures.is_met,
                     )
-                    for result in results
+                    for person in people
                 ],
                 batch_size=BATCH,
             )
-            met = sum(result.figures.is_met for result in results)
+            met = sum(person.figures.is_met for person in people)
             audit_import(
                 actor=actor,
                 action="obligation.month_close",
                 target_type="obligations.MonthClose",
-                summary=f"{month}: {len(results)} ASN",
-                result=MonthCloseSummary(asn=len(results), met=met),
+                summary=f"{month}: {len(people)} ASN",
+                result=MonthCloseSummary(asn=len(people), met=met),
             )
     except IntegrityError:  # closed by someone else a moment ago
         return False, ObligationResult.objects.filter(month=key).count()
-    return True, len(results)
+    return True, len(people)

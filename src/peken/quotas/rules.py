@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from peken.core.money import format_thousands
 from peken.core.months import Month
 from peken.core.rule_errors import RuleError, gettext_noop
 
@@ -16,13 +17,14 @@ def cap_check(cap: int) -> None:
     if not CAP_MIN <= cap <= CAP_MAX:
         raise RuleError(
             gettext_noop("Batas omzet harus antara Rp 1 dan Rp %(maximum)s."),
-            maximum=f"{CAP_MAX:,}".replace(",", "."),
+            maximum=format_thousands(CAP_MAX),
         )
 
 
 def month_key(month: Month) -> dt.date:
-    """How a WIB month is stored: its first day."""
-    return dt.date(month.year, month.month, 1)
+    """How a WIB month is stored: its first day (Month.first_day, kept for the callers in
+    peken.ordering)."""
+    return month.first_day()
 
 
 def remaining(*, cap: int, used: int) -> int:

@@ -20,6 +20,7 @@ from peken.accounts.permissions import require_city_admin
 from peken.core.audit import audit_record
 from peken.core.cache import LISTING, generation_bump
 from peken.core.errors import Conflict, InvalidInput
+from peken.core.money import format_thousands
 from peken.core.months import Month
 from peken.core.rule_errors import RuleError
 from peken.merchants.models import Merchant
@@ -70,7 +71,7 @@ def _cap_reached(merchant_id: int, month: dt.date) -> MerchantCapReached:
         left = cap_for(merchant_id, default_cap=policy_current().default_cap)
     return MerchantCapReached(
         _("Toko ini hanya bisa menerima belanja ASN Rp %(left)s lagi bulan ini.")
-        % {"left": f"{left:,}".replace(",", ".")},
+        % {"left": format_thousands(left)},
         merchant_id=merchant_id,
         remaining=left,
     )

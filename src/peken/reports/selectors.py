@@ -115,15 +115,11 @@ class Dashboard:
     generated_at: dt.datetime
 
 
-def month_before(month: Month) -> Month:
-    return Month(month.year - 1, 12) if month.month == 1 else Month(month.year, month.month - 1)
-
-
 def months_up_to(month: Month, count: int = MONTHS_SHOWN) -> list[Month]:
     """`count` months ending with `month`, oldest first."""
     months = [month]
     while len(months) < count:
-        months.append(month_before(months[-1]))
+        months.append(months[-1].previous())
     return months[::-1]
 
 
@@ -134,7 +130,7 @@ def dashboard(month: Month) -> Dashboard:
     takings = takings_of(month)
     series = _month_series(month)
     buyers = _active_buyers(month)
-    previous_month = month_before(month)
+    previous_month = month.previous()
     headline = _headline(series[month], buyers.get(month_key(month), (0, 0, 0)))
     previous = _headline(series[previous_month], buyers.get(month_key(previous_month), (0, 0, 0)))
     return Dashboard(
@@ -194,7 +190,7 @@ def _active_buyers(month: Month) -> dict[dt.date, tuple[int, int, int]]:
     """(everyone, ASN, warga) with a paid order, for the month and the one before."""
     rows = (
         BuyerMonth.objects.filter(
-            month__in=[month_key(month), month_key(month_before(month))], orders__gt=0
+            month__in=[month_key(month), month_key(month.previous())], orders__gt=0
         )
         .order_by()
         .values_list("month")

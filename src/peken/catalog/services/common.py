@@ -9,7 +9,6 @@ from peken.accounts import permissions
 from peken.catalog import rules
 from peken.catalog.models import Product, Unit
 from peken.core.errors import InvalidInput
-from peken.merchants.models import Merchant
 
 # Fields whose before/after go into the audit log when an officer edits a shop's product.
 PRODUCT_AUDIT_FIELDS = [
@@ -51,15 +50,6 @@ def require_city_admin(actor) -> None:
     if getattr(actor, "is_superuser", False):
         return
     permissions.require_city_admin(actor)
-
-
-def require_manager(actor, merchant: Merchant) -> bool:
-    """The owner, or an officer of the shop's area or a city admin entering goods for an owner
-    who is not online (as officers register such shops). True when acting for the owner."""
-    if actor.is_authenticated and actor.pk == merchant.owner_id:
-        return False
-    permissions.require_area(actor, merchant.kelurahan)
-    return True
 
 
 def locked_product(product: Product) -> Product:

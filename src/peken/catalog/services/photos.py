@@ -4,6 +4,7 @@ from functools import partial
 
 from django.db import transaction
 
+from peken.accounts import permissions
 from peken.catalog import rules
 from peken.catalog.errors import (
     PhotoNotFound,
@@ -15,7 +16,6 @@ from peken.catalog.models import (
 )
 from peken.catalog.services.common import (
     locked_product,
-    require_manager,
 )
 from peken.core.audit import audit_record
 from peken.core.images import image_clean
@@ -23,7 +23,7 @@ from peken.core.images import image_clean
 
 def product_photo_add(*, actor, product: Product, upload) -> ProductPhoto:
     """Adds the upload, re-encoded as WebP, as the product's last photo; at most MAX_PHOTOS."""
-    on_behalf = require_manager(actor, product.merchant)
+    on_behalf = permissions.require_shop_manager(actor, product.merchant)
     clean = image_clean(upload)  # before taking the lock: re-encoding takes a moment
     with transaction.atomic():
         # The product row is the lock: two uploads at once cannot both become the fifth photo.
@@ -55,7 +55,7 @@ def product_photo_add(*, actor, product: Product, upload) -> ProductPhoto:
 
 def product_photo_remove(*, actor, product: Product, photo_id: int) -> None:
     """Removes one photo of this product; the file goes once the removal is committed."""
-    on_behalf = require_manager(actor, product.merchant)
+    on_behalf = permissions.require_shop_manager(actor, product.merchant)
     with transaction.atomic():
         photo = ProductPhoto.objects.filter(product=product, pk=photo_id).first()
         if photo is None:

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from peken.accounts import permissions
 from peken.catalog import rules
 from peken.catalog.errors import (
     ReferencePriceMismatch,
@@ -18,7 +19,6 @@ from peken.catalog.services.common import (
     PRODUCT_EDITABLE,
     checked_unit,
     locked_product,
-    require_manager,
     rule_errors,
 )
 from peken.core.audit import audit_record, changed_fields, snapshot
@@ -43,7 +43,7 @@ def product_create(
 
     A shop in any status may prepare its goods; only a verified shop's are shown to buyers
     (selectors.products_visible)."""
-    on_behalf = require_manager(actor, merchant)
+    on_behalf = permissions.require_shop_manager(actor, merchant)
     product = Product(merchant=merchant, stock=0)
     with transaction.atomic():  # _apply may lock the reference item until we commit
         _apply(
@@ -79,7 +79,7 @@ def product_update(*, actor, product: Product, **changes) -> Product:
     unknown = set(changes) - PRODUCT_EDITABLE
     if unknown:
         raise TypeError(f"product_update: unknown fields {sorted(unknown)}")
-    on_behalf = require_manager(actor, product.merchant)
+    on_behalf = permissions.require_shop_manager(actor, product.merchant)
     with transaction.atomic():
         locked = locked_product(product)
         before = snapshot(locked, PRODUCT_AUDIT_FIELDS)

@@ -16,12 +16,6 @@ from peken.ordering.rules import delivery_zone
 from peken.ordering.services import buyer_of
 from peken.web.cart import CartShop
 
-# The merchant's fee field for each zone `delivery_zone` names.
-FEE_FIELD_OF_ZONE = {
-    "same_kelurahan": "delivery_fee_same_kelurahan",
-    "same_kecamatan": "delivery_fee_same_kecamatan",
-    "city": "delivery_fee_city",
-}
 ZONE_LABELS = {
     "same_kelurahan": gettext_lazy("kelurahan yang sama"),
     "same_kecamatan": gettext_lazy("kecamatan yang sama"),
@@ -82,7 +76,7 @@ def cart_deliveries(user, shops: list[CartShop]) -> list[ShopDelivery]:
             merchant_kelurahan_id=merchant.kelurahan_id,
             merchant_kecamatan_id=merchant.kelurahan.kecamatan_id,
         )
-        previews.append(ShopDelivery(shop, zone, getattr(merchant, FEE_FIELD_OF_ZONE[zone])))
+        previews.append(ShopDelivery(shop, zone, merchant.delivery_fee(zone)))
     return previews
 
 

@@ -2,15 +2,14 @@
 since last month, and the series the charts draw. Only presentation: every number comes from
 peken.reports.selectors untouched."""
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from peken.core.money import format_thousands
 from peken.core.months import Month
 from peken.reports.exports import TABLES, TITLES
-from peken.reports.selectors import Dashboard, month_before
+from peken.reports.selectors import Dashboard
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,6 @@ class Card:
         return "up" if self.change > 0 else "down"
 
 
-def month_label(month: Month) -> str:
-    """`Maret 2026`, in the active language."""
-    return date_format(dt.date(month.year, month.month, 1), "F Y")
-
-
 def cards(board: Dashboard) -> list[Card]:
     headline, previous, changes = board.headline, board.previous, board.changes
 
@@ -48,8 +42,8 @@ def cards(board: Dashboard) -> list[Card]:
         return Card(key, label, value, getattr(previous, key), changes[key], is_money, detail)
 
     buyers = _("%(asn)s ASN, %(warga)s warga") % {
-        "asn": f"{headline.asn_buyers:,}".replace(",", "."),
-        "warga": f"{headline.warga_buyers:,}".replace(",", "."),
+        "asn": format_thousands(headline.asn_buyers),
+        "warga": format_thousands(headline.warga_buyers),
     }
     return [
         card("turnover", _("Omzet"), True),
@@ -72,7 +66,7 @@ def chart_data(board: Dashboard) -> dict:
         },
         "months": {
             "labels": [
-                month_label(Month.parse(point.month))[:3] + " " + point.month[2:4]
+                Month.parse(point.month).label()[:3] + " " + point.month[2:4]
                 for point in board.months
             ],
             "turnover": [point.turnover for point in board.months],
@@ -93,10 +87,10 @@ def chart_data(board: Dashboard) -> dict:
 
 def month_links(month: Month, now_month: Month) -> dict:
     return {
-        "previous": str(month_before(month)),
+        "previous": str(month.previous()),
         "next": str(month.next()) if month < now_month else "",
         "value": str(month),
-        "label": month_label(month),
+        "label": month.label(),
     }
 
 

@@ -83,7 +83,7 @@ def table_export(request, table: str, file_type: str):
     board = dashboard(month)
     data = table_of(board, table)
     if file_type == "xlsx":
-        heading = f"{data.title} — {presentation.month_label(month)}"
+        heading = f"{data.title} — {month.label()}"
         body = xlsx_bytes(data, heading)
     else:
         body = csv_bytes(data)

@@ -2,11 +2,9 @@
 peken.obligations.selectors.opd_compliance, sorted and filtered as the admin asked. Only
 presentation: required, spent, shortfall and met come from the selector untouched."""
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from peken.accounts import permissions
@@ -95,16 +93,10 @@ def rows_of(results: list[PersonResult]) -> list[ComplianceRow]:
             required=result.figures.required,
             spent=result.figures.spent,
             shortfall=result.figures.remaining,
-            status=_status(result),
+            status=result.figures.status,
         )
         for result in results
     ]
-
-
-def _status(result: PersonResult) -> str:
-    if result.figures.is_exempt:
-        return "exempt"
-    return "met" if result.figures.is_met else "unmet"
 
 
 def rows_shown(rows: list[ComplianceRow], query: ComplianceQuery) -> list[ComplianceRow]:
@@ -128,12 +120,3 @@ def totals(rows: list[ComplianceRow]) -> dict[str, int]:
         "exempt": sum(row.status == "exempt" for row in rows),
         "shortfall": sum(row.shortfall for row in rows),
     }
-
-
-def month_label(month: Month) -> str:
-    """`November 2026`, in the active language."""
-    return date_format(dt.date(month.year, month.month, 1), "F Y")
-
-
-def month_before(month: Month) -> Month:
-    return Month(month.year - 1, 12) if month.month == 1 else Month(month.year, month.month - 1)

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from peken.accounts.models import OPD
 from peken.core.months import Month
 from peken.core.spreadsheet import safe_row
-from peken.web.opd.compliance import ComplianceRow, month_label
+from peken.web.opd.compliance import ComplianceRow
 
 RUPIAH_FORMAT = '"Rp" #,##0'
 TEXT_FORMAT = "@"
@@ -37,7 +37,7 @@ def compliance_workbook(*, opd: OPD, month: Month, rows: list[ComplianceRow]) ->
     title = _("Kepatuhan belanja ASN — %(opd)s (%(code)s) — %(month)s") % {
         "opd": opd.name,
         "code": opd.code,
-        "month": month_label(month),
+        "month": month.label(),
     }
     sheet.append(safe_row([title]))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))

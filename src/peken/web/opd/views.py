@@ -44,22 +44,20 @@ def opd_compliance(request):
         month = Month.of(now)
     choices = compliance.opd_choices(request.user)
     query = _query(request, choices, month)
-    context = {"query": query, "choices": choices, "month_label": compliance.month_label(month)}
+    context = {"query": query, "choices": choices, "month_label": month.label()}
     if not query.opd_code:
         return render(request, "web/opd/compliance.html", context)
-    opd, results = selectors.opd_compliance(
-        viewer=request.user, opd_code=query.opd_code, month=month
-    )
-    rows = compliance.rows_of(results)
+    found = selectors.opd_compliance(viewer=request.user, opd_code=query.opd_code, month=month)
+    rows = compliance.rows_of(found.results)
     shown = compliance.rows_shown(rows, query)
     context.update(
         {
-            "opd": opd,
+            "opd": found.opd,
             "totals": compliance.totals(rows),
             "page": Paginator(shown, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page")),
-            "is_closed": selectors.is_closed(month),
+            "is_closed": found.is_closed,
             "month_value": str(month),
-            "previous_month": query.params(month=compliance.month_before(month)),
+            "previous_month": query.params(month=month.previous()),
             "next_month": query.params(month=month.next()),
             "is_current_month": month == Month.of(now),
             "sort_links": {column: query.sorted_by(column) for column in compliance.SORT_COLUMNS},
@@ -74,11 +72,9 @@ def opd_compliance_export(request):
     """The same list as the page (same OPD, month, filter and order) as an .xlsx file."""
     month = month_or_current(request.GET.get("month"), now=timezone.now())
     query = _query(request, compliance.opd_choices(request.user), month)
-    opd, results = selectors.opd_compliance(
-        viewer=request.user, opd_code=query.opd_code, month=month
-    )
-    rows = compliance.rows_shown(compliance.rows_of(results), query)
-    response = HttpResponse(compliance_workbook(opd=opd, month=month, rows=rows), XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(opd, month)}"'
+    found = selectors.opd_compliance(viewer=request.user, opd_code=query.opd_code, month=month)
+    rows = compliance.rows_shown(compliance.rows_of(found.results), query)
+    response = HttpResponse(compliance_workbook(opd=found.opd, month=month, rows=rows), XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(found.opd, month)}"'
     response["Cache-Control"] = "private, no-store"
     return response

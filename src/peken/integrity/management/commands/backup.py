@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from peken.core.money import format_thousands
 from peken.integrity.backups import BackupError, database_backup, default_backup_path
 
 
@@ -27,5 +28,5 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(f"Cadangan {done.vendor} tersimpan: {done.path} ")
-            + f"({done.size:,} bita)".replace(",", ".")
+            + f"({format_thousands(done.size)} bita)"
         )

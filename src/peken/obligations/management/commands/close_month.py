@@ -3,7 +3,6 @@ from django.core.management.base import BaseCommand, CommandError
 from peken.core.errors import DomainError
 from peken.core.months import Month
 from peken.obligations.services import month_close
-from peken.reports.services import rollups_rebuild
 
 
 class Command(BaseCommand):
@@ -21,9 +20,6 @@ class Command(BaseCommand):
             closed, count = month_close(month=period, actor="cli")
         except DomainError as error:
             raise CommandError(error.message) from error
-        # The month's figures are final now: the dashboard's roll-ups are recounted from the
-        # orders once, so the closed month reads exactly what the orders say.
-        rollups_rebuild(period)
         if closed:
             self.stdout.write(self.style.SUCCESS(f"Bulan {period} ditutup: {count} ASN."))
         else:
