@@ -949,15 +949,12 @@ def seeded_carts(rng: random.Random, by_merchant: dict[int, list[int]], count: i
 
 def checkout_arguments(cart: dict, key: str) -> dict:
     """`checkout_place` keyword arguments for a cart, as the API view builds them."""
-    from peken.ordering import rules
-
     return {
         "lines": [(item["product_id"], item["quantity"]) for item in cart["items"]],
         "fulfilment": cart["fulfilment"],
         "address": cart["address"],
         "delivery_kelurahan_code": cart["delivery_kelurahan"],
         "idempotency_key": key,
-        "request_hash": rules.request_fingerprint(cart),
     }
 
 
@@ -1884,9 +1881,9 @@ def payment_step_costs(config: Config, month) -> dict[str, list[float]]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from peken import order_steps
     from peken.ordering.models import Order
     from peken.ordering.services import order_transition
-    from peken.payments import order_money
     from peken.quotas.rules import month_key
     from peken.reports.services import rollup_order_paid
 
@@ -1900,7 +1897,7 @@ def payment_step_costs(config: Config, month) -> dict[str, list[float]]:
     for number, order in enumerate(unpaid):
         switched_off = number % 2 == 1
         patch = (
-            mock.patch.object(order_money, "rollup_order_paid", lambda order: None)
+            mock.patch.object(order_steps, "rollup_order_paid", lambda order: None)
             if switched_off
             else contextlib.nullcontext()
         )
@@ -2579,12 +2576,14 @@ def child_order_life(config: Config) -> dict:
                 yield
             statements[step] = len(queries.captured_queries)
             log(f"{step}: {len(queries.captured_queries)} statements")
+            for query in queries.captured_queries if config.profile else []:
+                log(f"    {query['sql'][:150]}")
 
         return capture()
 
-    order_life_batch(world, rng, 1, day=99, measure=counted)
     if config.profile:
         profile(lambda: order_life_batch(world, rng, 20, day=100), lambda: None)
+    order_life_batch(world, rng, 1, day=99, measure=counted)
     connection.close()
     return {
         "orders": count,
@@ -2639,7 +2638,6 @@ def order_life_batch(world: dict, rng: random.Random, count: int, *, day: int, m
                 lines=lines,
                 fulfilment="delivery" if delivery else "pickup",
                 address="Jl. Bench No. 1" if delivery else "",
-                request_hash="bench",
             )
         with step("charge"):
             payment = payment_start(buyer=buyer, checkout_id=result.checkout.pk, method="qris")

@@ -149,7 +149,6 @@ def checkout(
         address=payload.address,
         delivery_kelurahan_code=payload.delivery_kelurahan,
         idempotency_key=idempotency_key,
-        request_hash=rules.request_fingerprint(payload.dict()),
     )
     if result.replayed:
         response["Idempotent-Replayed"] = "true"

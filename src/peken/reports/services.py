@@ -1,7 +1,7 @@
 """Keeping the roll-ups exact (definitions: peken.reports.models).
 
 The money path calls three functions inside its own transaction, so a roll-up moves with the
-order change that caused it or not at all (peken.payments.order_money, peken.payments.complaints):
+order change that caused it or not at all (peken.order_steps, peken.payments.complaints):
 
 - `rollup_order_paid(order)` when an order becomes paid,
 - `rollup_order_unpaid(order)` when a paid order is cancelled: it takes back what the order still

@@ -16,7 +16,7 @@ from peken.catalog.selectors import products_visible
 from peken.core.errors import DomainError
 from peken.merchants.selectors import merchants_visible
 from peken.ordering.models import Order
-from peken.ordering.rules import MAX_LINES, request_fingerprint
+from peken.ordering.rules import MAX_LINES
 from peken.ordering.services import checkout_place
 from peken.payments.models import Payment
 from peken.payments.services import payment_start
@@ -158,12 +158,6 @@ def checkout(request):
         messages.error(request, _("Formulir checkout tidak lengkap; muat ulang keranjang."))
         return redirect("web:cart")
     data = form.cleaned_data
-    payload = {
-        "items": [{"product_id": pid, "quantity": qty} for pid, qty in data["lines"]],
-        "fulfilment": data["fulfilment"],
-        "address": data["address"],
-        "delivery_kelurahan": None,
-    }
     try:
         result = checkout_place(
             buyer=request.user,
@@ -171,7 +165,6 @@ def checkout(request):
             fulfilment=data["fulfilment"],
             address=data["address"],
             idempotency_key=data["token"],
-            request_hash=request_fingerprint(payload),
         )
     except DomainError as error:
         if error.details.get("field") == "address":
