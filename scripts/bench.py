@@ -2582,7 +2582,7 @@ def child_order_life(config: Config) -> dict:
         return capture()
 
     if config.profile:
-        profile(lambda: order_life_batch(world, rng, 20, day=100), lambda: None)
+        profile(lambda: order_life_batch(world, rng, 20, day=100), lambda: None, "peken|django")
     order_life_batch(world, rng, 1, day=99, measure=counted)
     connection.close()
     return {
@@ -2693,13 +2693,13 @@ def repeat(
     return seconds
 
 
-def profile(action: Callable[[], None], before: Callable[[], None]) -> None:
+def profile(action: Callable[[], None], before: Callable[[], None], *restrict) -> None:
     before()
     profiler = cProfile.Profile()
     profiler.runcall(action)
     for order in ("cumulative", "tottime"):
         stats = pstats.Stats(profiler, stream=sys.stderr)
-        stats.sort_stats(order).print_stats(30)
+        stats.sort_stats(order).print_stats(*restrict, 30)
 
 
 def log(message: str) -> None:

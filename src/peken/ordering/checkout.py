@@ -16,6 +16,7 @@ from peken.accounts.models import User
 from peken.core.cache import generation_bump, orders_of
 from peken.core.errors import InvalidInput
 from peken.core.months import Month
+from peken.core.statements import rows_insert
 from peken.ordering import rules
 from peken.ordering.errors import (
     FulfilmentUnavailable,
@@ -30,7 +31,6 @@ from peken.ordering.placement import (
     SellableProduct,
     asn_area,
     products_sellable,
-    rows_insert,
     warga_area,
 )
 from peken.policy.selectors import policy_current

@@ -23,11 +23,11 @@ from peken.accounts.models import User
 from peken.accounts.permissions import is_city_admin
 from peken.core.cache import generation_bump, orders_of
 from peken.core.errors import InvalidInput, PermissionDenied
+from peken.core.statements import rows_insert
 from peken.ordering import rules
 from peken.ordering.errors import CompletionNeedsBuyer, OrderStatusConflict
 from peken.ordering.locks import order_lock, stock_and_cap_release
 from peken.ordering.models import Order, OrderEvent
-from peken.ordering.placement import rows_insert
 from peken.policy.selectors import policy_current
 
 TIMESTAMP_OF_STATUS = {

@@ -14,6 +14,7 @@ Every check happens in the statement that writes (a conditional UPDATE), never r
 from django.db.models import F
 
 from peken.catalog.models import Product
+from peken.core.statements import Prepared
 from peken.ordering.models import Order
 from peken.ordering.placement import stock_shortfall, stock_take
 from peken.quotas.services import quota_release, quotas_reserve
@@ -32,9 +33,20 @@ WITH_PEOPLE = ("merchant__owner", "buyer")
 
 def order_lock(order_id: int) -> Order:
     """Step 3 for one order: its row, locked, with its shop, owner and buyer."""
-    return (
-        Order.objects.select_for_update(of=("self",)).select_related(*WITH_PEOPLE).get(pk=order_id)
-    )
+    found = _ORDER_LOCK.instances(order_id)
+    if not found:
+        raise Order.DoesNotExist(f"order {order_id}")
+    return found[0]
+
+
+_ORDER_LOCK = Prepared(
+    lambda order_id: (
+        Order.objects.select_for_update(of=("self",))
+        .select_related(*WITH_PEOPLE)
+        .filter(pk=order_id)
+    ),
+    -1,
+)
 
 
 def orders_lock(order_ids) -> list[Order]:
