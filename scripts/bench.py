@@ -2695,7 +2695,7 @@ def repeat(
 
 def profile(action: Callable[[], None], before: Callable[[], None], *restrict) -> None:
     before()
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for the database
     profiler.runcall(action)
     for order in ("cumulative", "tottime"):
         stats = pstats.Stats(profiler, stream=sys.stderr)

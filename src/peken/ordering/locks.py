@@ -6,10 +6,12 @@ in a cycle:
 3. order rows, by id (each step; a payment's orders together, in id order).
 
 Placement takes 1 and 2 in one statement each, whatever the cart (ordering.placement,
-quotas.services); a step takes 3 first and, when it cancels, then 1 and 2 for that one order —
-a single order's step holds no other order's row, so the order of kinds is kept per statement.
+quotas.services), and holds no existing order row (it inserts new ones). A step takes 3 and,
+when it cancels, then 1 and 2 for that one order: nothing that holds 1 or 2 waits for 3.
 Every check happens in the statement that writes (a conditional UPDATE), never read-then-write.
 """
+
+import functools
 
 from django.db.models import F
 
@@ -49,14 +51,23 @@ _ORDER_LOCK = Prepared(
 )
 
 
-def orders_lock(order_ids) -> list[Order]:
-    """Step 3 for several orders (a payment's): their rows locked in one statement, by id.
-    `order_ids` may be a subquery."""
-    return list(
-        Order.objects.select_for_update(of=("self",))
-        .select_related(*WITH_PEOPLE)
-        .filter(pk__in=order_ids)
-        .order_by("id")
+def orders_lock(**where: int) -> list[Order]:
+    """Step 3 for several orders (a payment's: `payments=<payment id>`): their rows locked in
+    one statement, by id, each with its shop, owner and buyer."""
+    ((field, value),) = where.items()
+    return _orders_lock(field).instances(value)
+
+
+@functools.cache
+def _orders_lock(field: str) -> Prepared:
+    return Prepared(
+        lambda value: (
+            Order.objects.select_for_update(of=("self",))
+            .select_related(*WITH_PEOPLE)
+            .filter(**{field: value})
+            .order_by("id")
+        ),
+        -1,
     )
 
 

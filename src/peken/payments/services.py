@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from peken.accounts.models import User
 from peken.core.errors import Conflict, NotFound
+from peken.core.statements import Prepared, rows_insert
 from peken.notifications.order_events import notify_payment_due
 from peken.ordering.errors import OrderStatusConflict
 from peken.ordering.lifecycle import order_paid_late, order_step, order_transition
@@ -120,23 +121,29 @@ def _record_and_apply(gateway_name, key, notification, remote_address, body):
     )
     try:
         with transaction.atomic():
-            payment = (
-                # A notification settles only a payment made at the gateway that sent it.
-                Payment.objects.select_for_update()
-                .filter(reference=notification.reference, gateway=gateway_name)
-                .first()
-            )
+            # A notification settles only a payment made at the gateway that sent it.
+            found = _PAYMENT_LOCK.instances(notification.reference, gateway_name)
+            payment = found[0] if found else None
             record.outcome, record.detail = (
                 (Outcome.UNKNOWN_PAYMENT, "")
                 if payment is None
                 else _apply(payment, notification.status, notification.amount, paid_after_all)
             )
-            record.save()
+            rows_insert([record])
     except IntegrityError:
         record.pk, record.dedupe_key = None, None
         record.outcome, record.detail = Outcome.DUPLICATE, f"sudah diterima: {key[:60]}"
         record.save()
     return record
+
+
+_PAYMENT_LOCK = Prepared(
+    lambda reference, gateway: Payment.objects.select_for_update().filter(
+        reference=reference, gateway=gateway
+    ),
+    "\x00reference",
+    "\x00gateway",
+)
 
 
 def _apply(payment: Payment, status: str, amount: int, paid_after_all: bool) -> tuple[str, str]:
@@ -179,7 +186,7 @@ def _mark_paid(payment: Payment) -> None:
     payment.status = Payment.Status.PAID
     payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "paid_at", "updated_at"])
-    for order in orders_lock(payment.orders.values("pk")):
+    for order in orders_lock(payments=payment.pk):
         if order.status == Order.Status.AWAITING_PAYMENT:
             order_step(
                 order=order,
