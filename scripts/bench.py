@@ -2493,6 +2493,22 @@ ORDER_LIFE_POSTGRES_URL = urlunsplit(
 ORDER_LIFE_ORDERS, QUICK_ORDER_LIFE_ORDERS = 200, 20
 ORDER_LIFE_REPEATS = 5
 ORDER_LIFE_TARGET_MS = 20.0  # issue 13: a third of the ~60 ms measured before
+# Measured with this section on commit 5e411ac (main's order step, before the refactor).
+ORDER_LIFE_BEFORE = {
+    "commit": "commit 5e411ac",
+    "date": "2026-12-05",
+    "rows": {
+        "SQLite": (24.2, 0.0, "10 / 13 / 29 / 6 / 6 / 11, payout run 14"),
+        "PostgreSQL": (27.8, 7.3, "10 / 13 / 29 / 6 / 6 / 11, payout run 14"),
+    },
+    "simulation": (
+        "`peken simulate --compare --seed 1 --database postgresql --asn 325 --merchants 58 "
+        "--products 1250` (a fortieth of Surabaya, the three policies side by side, the machine "
+        "shared with other work both times): 767–785 s per policy before (commit 5e411ac), "
+        "406–414 s after (commit 0d89383); the same orders (1,431 / 1,430 / 1,446), turnover "
+        "and cap refusals, every invariant holding in both."
+    ),
+}
 ORDER_LIFE_STEPS = ("checkout", "charge", "webhook (paid)", "accept", "deliver/ready", "confirm")
 
 
@@ -2541,7 +2557,17 @@ def order_life_table(rows: list[Row]) -> list[str]:
         counts = [str(run["statements"][step]) for step in (*ORDER_LIFE_STEPS, "payout run")]
         cells = [row.database, f"{row.rows} × {len(run['app_ms'])}", f"{app:.1f}", f"{db:.1f}"]
         lines.append("| " + " | ".join([*cells, f"{app + db:.1f}", *counts]) + " |")
-    lines += ["", "Statements per step are in the last columns."]
+    lines += ["", "Statements per step are in the last columns.", ""]
+    lines += [
+        f"Before the order step's refactor (issue 18 item 1, issue 13 item 4), the same section "
+        f"on {ORDER_LIFE_BEFORE['commit']} ({ORDER_LIFE_BEFORE['date']}, same machine, full mode):"
+    ]
+    for database, (app, db, statements) in ORDER_LIFE_BEFORE["rows"].items():
+        lines.append(
+            f"- {database}: {app:.1f} ms app + {db:.1f} ms database = {app + db:.1f} ms per order "
+            f"life; statements per step {statements}."
+        )
+    lines += ["", ORDER_LIFE_BEFORE["simulation"], ""]
     lines += [f"- {row.database}: {row.run['version']}" for row in rows if not row.skipped]
     return lines
 

@@ -9,23 +9,28 @@ from ninja.responses import Status
 from pydantic import Field, StrictInt
 
 from peken.accounts.permissions import require_city_reader
+from peken.core.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from peken.core.months import month_or_current
 from peken.core.pagination import PageNumberPagination
 from peken.merchants.selectors import merchant_by_id
-from peken.ordering import rules, selectors, services
+from peken.ordering import errors, rules, selectors, services
 from peken.ordering.completion import auto_complete_at
 from peken.ordering.contact import order_contact_url
+from peken.ordering.errors import codes
 from peken.ordering.models import Order
 from peken.policy.selectors import policy_current
 from peken.policy.services import policy_update
 from peken.quotas.rules import CAP_MAX, CAP_MIN
 from peken.quotas.selectors import quota_status
-from peken.quotas.services import merchant_cap_set
+from peken.quotas.services import MerchantCapReached, merchant_cap_set
 
 router = Router(tags=["pesanan"])
-ERRORS_AUTH = ["not_authenticated", "permission_denied"]
+ERRORS_AUTH = codes(NotAuthenticated, PermissionDenied)
 ORDER_STEP_ERRORS = {
-    "x-error-codes": [*ERRORS_AUTH, "order_not_found", "order_status_conflict", "invalid_input"]
+    "x-error-codes": [
+        *ERRORS_AUTH,
+        *codes(selectors.OrderNotFound, errors.OrderStatusConflict, InvalidInput),
+    ]
 }
 
 
@@ -124,13 +129,15 @@ class OrderReasonIn(Schema):
     openapi_extra={
         "x-error-codes": [
             *ERRORS_AUTH,
-            "not_a_buyer",
-            "invalid_input",
-            "product_unavailable",
-            "fulfilment_unavailable",
-            "insufficient_stock",
-            "merchant_cap_reached",
-            "idempotency_key_reused",
+            *codes(
+                errors.NotABuyer,
+                InvalidInput,
+                errors.ProductUnavailable,
+                errors.FulfilmentUnavailable,
+                errors.InsufficientStock,
+                MerchantCapReached,
+                errors.IdempotencyKeyReused,
+            ),
         ]
     },
 )
@@ -165,7 +172,7 @@ def my_orders(request, status: str | None = None):
 @router.get(
     "/orders/{order_id}",
     response=OrderDetailOut,
-    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "order_not_found"]},
+    openapi_extra={"x-error-codes": [*ERRORS_AUTH, *codes(selectors.OrderNotFound)]},
 )
 def order_detail(request, order_id: int):
     """An order its buyer or its shop's owner may see; for anyone else it does not exist."""
@@ -234,7 +241,10 @@ def merchant_order_ready(request, order_id: int):
     response=OrderOut,
     deprecated=True,
     openapi_extra={
-        "x-error-codes": [*ORDER_STEP_ERRORS["x-error-codes"], "completion_needs_buyer"]
+        "x-error-codes": [
+            *ORDER_STEP_ERRORS["x-error-codes"],
+            *codes(errors.CompletionNeedsBuyer),
+        ]
     },
 )
 def merchant_order_complete(request, order_id: int):
