@@ -41,6 +41,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/peken makemigrations --check --dry-run
+	PYTHONPATH=src $(BIN)/lint-imports
 
 test: lint
 	bash scripts/test-both-databases.sh
