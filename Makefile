@@ -46,7 +46,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/peken makemigrations --check --dry-run
 	# No import runs up a layer; rules.py imports no Django (contracts in .importlinter).
-	$(BIN)/lint-imports
+	PYTHONPATH=src $(BIN)/lint-imports
 
 test: lint
 	bash scripts/test-both-databases.sh

@@ -27,6 +27,8 @@ from peken.obligations.api import router as obligations_router
 from peken.ordering.api import router as ordering_router
 from peken.payments.api import router as payments_router
 from peken.payouts.api import router as payouts_router
+from peken.policy.api import router as policy_router
+from peken.quotas.api import router as quotas_router
 from peken.regions.api import router as regions_router
 from peken.reports.api import reports_router
 
@@ -125,6 +127,8 @@ api.add_router("/", merchants_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", ordering_router)
+api.add_router("/", quotas_router)
+api.add_router("/", policy_router)
 api.add_router("/", obligations_router)
 api.add_router("/", payments_router)
 api.add_router("/", payouts_router)

@@ -363,6 +363,9 @@ PEKEN_API_TOKEN_IDLE_DAYS = int(os.environ.get("PEKEN_API_TOKEN_IDLE_DAYS", "30"
 PEKEN_ORDER_AUTO_COMPLETE_HOURS = int(os.environ.get("PEKEN_ORDER_AUTO_COMPLETE_HOURS", "72"))
 if PEKEN_ORDER_AUTO_COMPLETE_HOURS < 1:
     raise ImproperlyConfigured("PEKEN_ORDER_AUTO_COMPLETE_HOURS must be 1 or more")
+
+# What each order step sets off (money, roll-ups, notifications): one table, wired at the top.
+PEKEN_ORDER_STEP_HANDLERS = "peken.order_steps.HANDLERS"
 # Addresses or networks of the reverse proxies in front of Peken (comma separated, e.g.
 # "127.0.0.1,10.0.0.0/8"). Only their X-Forwarded-For entries are believed; empty: REMOTE_ADDR.
 PEKEN_TRUSTED_PROXIES = [

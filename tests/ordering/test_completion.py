@@ -235,3 +235,10 @@ def test_workers_and_buyers_at_the_same_moment_complete_each_order_once(live_db)
         assert LedgerEntry.objects.filter(kind="completion", order=order).count() == 1
         assert merchant_balance(order.merchant_id) == order.total
     assert ledger_is_balanced()
+
+
+def test_ordering_names_the_complaint_states_that_hold_an_order_as_the_model_does():
+    from peken.ordering.rules import COMPLAINT_IN_PROGRESS
+    from peken.payments.models import Complaint
+
+    assert COMPLAINT_IN_PROGRESS == (Complaint.Status.OPEN, Complaint.Status.ANSWERED)

@@ -56,9 +56,7 @@ def test_two_hundred_checkouts_against_a_shop_100000_below_its_cap(live_db):
     buyers = [factories.asn() for _ in range(20)]
 
     def checkout(buyer):
-        return lambda: checkout_place(
-            buyer=buyer, lines=[(snack.pk, 1)], fulfilment="pickup", request_hash="x"
-        )
+        return lambda: checkout_place(buyer=buyer, lines=[(snack.pk, 1)], fulfilment="pickup")
 
     outcomes = run_all([checkout(buyers[i % len(buyers)]) for i in range(200)])
     assert outcomes.count("ok") == 10, outcomes
@@ -79,10 +77,7 @@ def test_fifty_buyers_for_the_last_five_items(live_db):
     def checkout(buyer):
         # Each cart spans two shops: a refused cart must give back the other shop's stock too.
         return lambda: checkout_place(
-            buyer=buyer,
-            lines=[(bread.pk, 1), (last.pk, 1)],
-            fulfilment="pickup",
-            request_hash="y",
+            buyer=buyer, lines=[(bread.pk, 1), (last.pk, 1)], fulfilment="pickup"
         )
 
     outcomes = run_all([checkout(buyers[i % len(buyers)]) for i in range(50)])
@@ -100,9 +95,7 @@ def test_cancellations_racing_checkouts_keep_the_ledger_exact(live_db):
     item = factories.product(shop, name="Sambal", price=20_000, stock=1_000)
     buyers = [factories.asn() for _ in range(10)]
     first = [
-        checkout_place(buyer=b, lines=[(item.pk, 1)], fulfilment="pickup", request_hash="z").orders[
-            0
-        ]
+        checkout_place(buyer=b, lines=[(item.pk, 1)], fulfilment="pickup").orders[0]
         for b in buyers[:5]
     ]
 
@@ -112,9 +105,7 @@ def test_cancellations_racing_checkouts_keep_the_ledger_exact(live_db):
         )
 
     def checkout(buyer):
-        return lambda: checkout_place(
-            buyer=buyer, lines=[(item.pk, 1)], fulfilment="pickup", request_hash="z"
-        )
+        return lambda: checkout_place(buyer=buyer, lines=[(item.pk, 1)], fulfilment="pickup")
 
     jobs = [cancel(order) for order in first] + [checkout(buyers[i % 10]) for i in range(40)]
     outcomes = run_all(jobs)
@@ -139,7 +130,7 @@ def test_carts_sharing_products_and_shops_in_any_order_never_deadlock(live_db):
         lines = [(product.pk, 1) for product in products]
         random.Random(number).shuffle(lines)
         return lambda: checkout_place(
-            buyer=buyers[number % len(buyers)], lines=lines, fulfilment="pickup", request_hash="w"
+            buyer=buyers[number % len(buyers)], lines=lines, fulfilment="pickup"
         )
 
     outcomes = run_all([checkout(number) for number in range(120)])

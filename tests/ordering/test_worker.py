@@ -15,7 +15,7 @@ def test_the_worker_expires_overdue_orders_once_through(monkeypatch):
     shop = factories.merchant()
     product = factories.product(shop, stock=3)
     order = checkout_place(
-        buyer=factories.asn(), lines=[(product.pk, 1)], fulfilment="pickup", request_hash="w"
+        buyer=factories.asn(), lines=[(product.pk, 1)], fulfilment="pickup"
     ).orders[0]
     Order.objects.filter(pk=order.pk).update(placed_at=order.placed_at - dt.timedelta(hours=2))
     out = io.StringIO()

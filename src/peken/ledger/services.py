@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from peken.accounts.models import User
+from peken.core.statements import rows_insert
 from peken.ledger import rules
 from peken.ledger.models import LedgerEntry, LedgerLine
 from peken.ledger.rules import (
@@ -32,19 +33,24 @@ def ledger_post(
 ) -> LedgerEntry:
     """Writes one balanced entry (raises LedgerRuleError on an unbalanced one: a bug)."""
     checked = rules.entry_check(lines)
-    with transaction.atomic():
-        entry = LedgerEntry.objects.create(
+    # Inside the caller's transaction, without a savepoint: an entry that fails to write must
+    # undo the change that caused it. Two INSERTs, each built once (peken.core.statements).
+    with transaction.atomic(savepoint=False):
+        entry = LedgerEntry(
             kind=kind, reference=reference, order=order, actor=actor, memo=memo[:200]
         )
-        LedgerLine.objects.bulk_create(
-            LedgerLine(
-                entry=entry,
-                account=line.account,
-                amount=line.amount,
-                merchant_id=line.merchant_id,
-                order_id=line.order_id,
-            )
-            for line in checked
+        rows_insert([entry])
+        rows_insert(
+            [
+                LedgerLine(
+                    entry=entry,
+                    account=line.account,
+                    amount=line.amount,
+                    merchant_id=line.merchant_id,
+                    order_id=line.order_id,
+                )
+                for line in checked
+            ]
         )
     return entry
 

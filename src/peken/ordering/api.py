@@ -2,32 +2,28 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpResponse
-from django.utils import timezone
 from ninja import Header, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field, StrictInt
 
-from peken.accounts.permissions import require_city_reader
 from peken.core import metrics
-from peken.core.errors import DomainError
-from peken.core.months import month_or_current
+from peken.core.errors import DomainError, InvalidInput, NotAuthenticated, PermissionDenied
 from peken.core.pagination import PageNumberPagination
-from peken.merchants.selectors import merchant_by_id
-from peken.ordering import rules, selectors, services
+from peken.ordering import errors, rules, selectors, services
 from peken.ordering.completion import auto_complete_at
 from peken.ordering.contact import order_contact_url
+from peken.ordering.errors import codes
 from peken.ordering.models import Order
-from peken.policy.selectors import policy_current
-from peken.policy.services import policy_update
-from peken.quotas.rules import CAP_MAX, CAP_MIN
-from peken.quotas.selectors import quota_status
-from peken.quotas.services import merchant_cap_set
+from peken.quotas.services import MerchantCapReached
 
 router = Router(tags=["pesanan"])
-ERRORS_AUTH = ["not_authenticated", "permission_denied"]
+ERRORS_AUTH = codes(NotAuthenticated, PermissionDenied)
 ORDER_STEP_ERRORS = {
-    "x-error-codes": [*ERRORS_AUTH, "order_not_found", "order_status_conflict", "invalid_input"]
+    "x-error-codes": [
+        *ERRORS_AUTH,
+        *codes(selectors.OrderNotFound, errors.OrderStatusConflict, InvalidInput),
+    ]
 }
 
 
@@ -126,13 +122,15 @@ class OrderReasonIn(Schema):
     openapi_extra={
         "x-error-codes": [
             *ERRORS_AUTH,
-            "not_a_buyer",
-            "invalid_input",
-            "product_unavailable",
-            "fulfilment_unavailable",
-            "insufficient_stock",
-            "merchant_cap_reached",
-            "idempotency_key_reused",
+            *codes(
+                errors.NotABuyer,
+                InvalidInput,
+                errors.ProductUnavailable,
+                errors.FulfilmentUnavailable,
+                errors.InsufficientStock,
+                MerchantCapReached,
+                errors.IdempotencyKeyReused,
+            ),
         ]
     },
 )
@@ -152,7 +150,6 @@ def checkout(
             address=payload.address,
             delivery_kelurahan_code=payload.delivery_kelurahan,
             idempotency_key=idempotency_key,
-            request_hash=rules.request_fingerprint(payload.dict()),
         )
     except DomainError as error:
         metrics.checkout_refused(code=error.code, channel="api")
@@ -174,7 +171,7 @@ def my_orders(request, status: str | None = None):
 @router.get(
     "/orders/{order_id}",
     response=OrderDetailOut,
-    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "order_not_found"]},
+    openapi_extra={"x-error-codes": [*ERRORS_AUTH, *codes(selectors.OrderNotFound)]},
 )
 def order_detail(request, order_id: int):
     """An order its buyer or its shop's owner may see; for anyone else it does not exist."""
@@ -243,96 +240,13 @@ def merchant_order_ready(request, order_id: int):
     response=OrderOut,
     deprecated=True,
     openapi_extra={
-        "x-error-codes": [*ORDER_STEP_ERRORS["x-error-codes"], "completion_needs_buyer"]
+        "x-error-codes": [
+            *ORDER_STEP_ERRORS["x-error-codes"],
+            *codes(errors.CompletionNeedsBuyer),
+        ]
     },
 )
 def merchant_order_complete(request, order_id: int):
     """Always refused (409 completion_needs_buyer): an order completes when its buyer confirms
     receipt, or by itself at `auto_complete_at`; a shop no longer completes its own orders."""
     return _step(request, order_id, "complete")
-
-
-# --- caps and policy --------------------------------------------------------------------------
-
-
-class QuotaOut(Schema):
-    month: str
-    cap: int
-    used: int
-    remaining: int
-
-
-@router.get(
-    "/merchants/{merchant_id}/quota",
-    response=QuotaOut,
-    openapi_extra={
-        "x-error-codes": [*ERRORS_AUTH, "outside_area", "merchant_not_found", "invalid_input"]
-    },
-)
-def merchant_quota(request, merchant_id: int, month: str | None = None):
-    """The shop's cap, ASN turnover and what is left in a WIB month (default: this month)."""
-    merchant = merchant_by_id(merchant_id=merchant_id)
-    period = month_or_current(month, now=timezone.now())
-    return quota_status(viewer=request.user, merchant=merchant, month=period)
-
-
-# The range is documented, and checked by the service: its refusal reads as a sentence.
-CAP_RANGE = {"minimum": CAP_MIN, "maximum": CAP_MAX}
-
-
-class CapIn(Schema):
-    cap: StrictInt | None = Field(
-        ...,
-        description="Rupiah, 1 sampai 10^12; null: kembali ke batas kota",
-        json_schema_extra=CAP_RANGE,
-    )
-
-
-@router.put(
-    "/admin/merchants/{merchant_id}/cap",
-    response=QuotaOut,
-    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "merchant_not_found", "invalid_input"]},
-)
-def admin_merchant_cap(request, merchant_id: int, payload: CapIn):
-    """A city admin gives one shop its own monthly cap."""
-    merchant = merchant_by_id(merchant_id=merchant_id)
-    merchant_cap_set(actor=request.user, merchant=merchant, cap=payload.cap)
-    period = month_or_current(None, now=timezone.now())
-    return quota_status(viewer=request.user, merchant=merchant, month=period)
-
-
-class PolicyIn(Schema):
-    default_cap: StrictInt | None = Field(
-        None, description="Rupiah, 1 sampai 10^12", json_schema_extra=CAP_RANGE
-    )
-    warga_orders_count_toward_cap: bool | None = None
-    fair_ranking: bool | None = None
-    obligation_home_kecamatan_only: bool | None = None
-    payment_timeout_minutes: StrictInt | None = Field(None, ge=5, le=24 * 60)
-    acceptance_timeout_hours: StrictInt | None = Field(None, ge=1, le=7 * 24)
-
-
-class PolicyOut(Schema):
-    default_cap: int
-    warga_orders_count_toward_cap: bool
-    fair_ranking: bool
-    obligation_home_kecamatan_only: bool
-    payment_timeout_minutes: int
-    acceptance_timeout_hours: int
-
-
-@router.get("/admin/policy", response=PolicyOut, openapi_extra={"x-error-codes": ERRORS_AUTH})
-def admin_policy(request):
-    require_city_reader(request.user)
-    return policy_current()
-
-
-@router.put(
-    "/admin/policy",
-    response=PolicyOut,
-    openapi_extra={"x-error-codes": [*ERRORS_AUTH, "invalid_input"]},
-)
-def admin_policy_update(request, payload: PolicyIn):
-    """A city admin sets the default cap and the switches; only the fields sent change."""
-    changes = {key: value for key, value in payload.dict().items() if value is not None}
-    return policy_update(actor=request.user, **changes)

@@ -14,10 +14,9 @@ from django.utils import timezone
 from peken.ordering import rules
 from peken.ordering.models import Order
 from peken.ordering.services import OrderStatusConflict, order_transition
-from peken.payments.models import Complaint
 
 WAITING_FOR_BUYER = (Order.Status.DELIVERING, Order.Status.READY_FOR_PICKUP)
-IN_PROGRESS = (Complaint.Status.OPEN, Complaint.Status.ANSWERED)
+IN_PROGRESS = rules.COMPLAINT_IN_PROGRESS
 
 
 def auto_complete_at(order: Order) -> dt.datetime | None:

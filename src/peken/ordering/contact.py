@@ -13,7 +13,6 @@ from peken.accounts.models import User
 from peken.core.whatsapp import whatsapp_url
 from peken.ordering import rules
 from peken.ordering.models import Order
-from peken.payments.complaints import COMPLAINT_WINDOW
 
 
 def order_contact_open(order: Order, *, now: dt.datetime | None = None) -> bool:
@@ -21,7 +20,7 @@ def order_contact_open(order: Order, *, now: dt.datetime | None = None) -> bool:
         status=order.status,
         completed_at=order.completed_at,
         now=now or timezone.now(),
-        after=COMPLAINT_WINDOW,
+        after=rules.COMPLAINT_WINDOW,
     )
 
 

@@ -16,8 +16,8 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 
 from peken.accounts.models import AsnProfile, User, WargaProfile
 from peken.catalog.models import Product
@@ -101,28 +101,6 @@ def products_sellable(product_ids: list[int]) -> dict[int, SellableProduct]:
             product_id, name, price, unit, bool(made_to_order), shop, kecamatan_id
         )
     return products
-
-
-def rows_insert(rows: list[Model]) -> None:
-    """Inserts new instances of one model in one statement and sets their primary keys, as
-    bulk_create does, with the SQL built once per model and row count. No signals, no save();
-    a field value the database must compute (db_default, an expression) fails to adapt, loudly."""
-    model = type(rows[0])
-    fields = _insert_fields(model)
-    # The connection itself, not the thread-local proxy: each field asks it for its adapters.
-    database = connections[DEFAULT_DB_ALIAS]
-    values = [
-        field.get_db_prep_save(field.pre_save(row, True), database)
-        for row in rows
-        for field in fields
-    ]
-    with database.cursor() as cursor:
-        cursor.execute(_insert_sql(model, len(rows), database.vendor), values)
-        keys = [key for (key,) in cursor.fetchall()]
-    for row, key in zip(rows, keys, strict=True):
-        row.pk = key
-        row._state.adding = False
-        row._state.db = DEFAULT_DB_ALIAS
 
 
 def stock_take(quantities: dict[int, int]) -> set[int]:
@@ -214,22 +192,6 @@ def _products_sql(count: int, vendor: str) -> tuple[str, tuple]:
     ids = _placeholders(count)
     return _compiled(
         lambda: products_visible().filter(pk__in=ids).values_list(*PRODUCT_COLUMNS), ids
-    )
-
-
-@functools.cache
-def _insert_fields(model: type[Model]) -> list:
-    return [field for field in model._meta.concrete_fields if not field.primary_key]
-
-
-@functools.cache
-def _insert_sql(model: type[Model], rows: int, vendor: str) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _insert_fields(model))
-    row = "(" + ", ".join(["%s"] * len(_insert_fields(model))) + ")"
-    return (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-        f"VALUES {', '.join([row] * rows)} RETURNING {quote(model._meta.pk.column)}"
     )
 
 

@@ -114,6 +114,13 @@ def request_fingerprint(payload: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# After completion the buyer may complain for this long (payments.complaints decides on them).
+COMPLAINT_WINDOW = dt.timedelta(days=3)
+# A complaint in these states keeps its order from completing by itself (payments.models'
+# Complaint.Status values; a test checks they agree).
+COMPLAINT_IN_PROGRESS = ("open", "answered")
+
+
 # Who may take which step: the buyer of the order or the owner of its shop. Payment ("pay") is
 # the gateway's, through the payments app, never a person's.
 BUYER_ACTIONS = frozenset({"cancel", "confirm"})

@@ -6,8 +6,6 @@ the gateway, is reversed in the ledger, gives the shop's monthly cap back and no
 toward the ASN's obligation — all in one transaction.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,6 +22,7 @@ from peken.ledger import rules as ledger_rules
 from peken.ledger.services import ledger_complaint_refund
 from peken.notifications.order_events import notify_complaint_opened
 from peken.ordering.models import Order
+from peken.ordering.rules import COMPLAINT_WINDOW
 from peken.payments.errors import (
     ComplaintAlreadyDecided,
     ComplaintNotAllowed,
@@ -34,7 +33,6 @@ from peken.payments.models import Complaint, Payment, Refund
 from peken.quotas.services import quota_release
 from peken.reports.services import rollup_order_refunded
 
-COMPLAINT_WINDOW = dt.timedelta(days=3)
 NOT_ARRIVED_STATUSES = ("paid", "accepted", "delivering", "ready_for_pickup")
 
 

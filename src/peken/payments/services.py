@@ -18,15 +18,16 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from peken.accounts.models import User
 from peken.core.errors import Conflict, NotFound
-from peken.ledger.services import ledger_order_paid
+from peken.core.statements import Prepared, rows_insert
 from peken.notifications.order_events import notify_payment_due
+from peken.ordering.errors import OrderStatusConflict
+from peken.ordering.lifecycle import order_paid_late, order_step, order_transition
+from peken.ordering.locks import orders_lock
 from peken.ordering.models import Checkout, Order
-from peken.ordering.services import OrderStatusConflict, order_transition
 from peken.payments.errors import NothingToPay
 from peken.payments.gateways import SimulatorGateway, gateway_get, simulator_enabled
 from peken.payments.gateways import base as gateway_base
 from peken.payments.models import Payment, PaymentNotification
-from peken.payments.order_money import refund_cancelled
 from peken.policy.selectors import policy_current
 
 Outcome = PaymentNotification.Outcome
@@ -72,7 +73,7 @@ def payment_start(*, buyer: User, checkout_id: int, method: str) -> Payment:
                 va_number=charge.va_number or "",
                 expires_at=charge.expires_at,
             )
-            payment.orders.set(orders)
+            payment.orders.add(*orders)  # a new charge: nothing to compare with first
             notify_payment_due(
                 buyer=buyer, orders=orders, amount=payment.amount, reference=payment.reference
             )
@@ -120,23 +121,29 @@ def _record_and_apply(gateway_name, key, notification, remote_address, body):
     )
     try:
         with transaction.atomic():
-            payment = (
-                # A notification settles only a payment made at the gateway that sent it.
-                Payment.objects.select_for_update()
-                .filter(reference=notification.reference, gateway=gateway_name)
-                .first()
-            )
+            # A notification settles only a payment made at the gateway that sent it.
+            found = _PAYMENT_LOCK.instances(notification.reference, gateway_name)
+            payment = found[0] if found else None
             record.outcome, record.detail = (
                 (Outcome.UNKNOWN_PAYMENT, "")
                 if payment is None
                 else _apply(payment, notification.status, notification.amount, paid_after_all)
             )
-            record.save()
+            rows_insert([record])
     except IntegrityError:
         record.pk, record.dedupe_key = None, None
         record.outcome, record.detail = Outcome.DUPLICATE, f"sudah diterima: {key[:60]}"
         record.save()
     return record
+
+
+_PAYMENT_LOCK = Prepared(
+    lambda reference, gateway: Payment.objects.select_for_update().filter(
+        reference=reference, gateway=gateway
+    ),
+    "\x00reference",
+    "\x00gateway",
+)
 
 
 def _apply(payment: Payment, status: str, amount: int, paid_after_all: bool) -> tuple[str, str]:
@@ -174,20 +181,23 @@ def _gateway_says_paid(gateway_name: str, reference: str) -> bool:
 
 def _mark_paid(payment: Payment) -> None:
     """Every order still waiting is paid; an order our clock already cancelled gets its money
-    straight back (the ledger records both, so not a rupiah goes missing)."""
+    straight back (the ledger records both, so not a rupiah goes missing). The orders are
+    locked together, by id, under the payment's lock."""
     payment.status = Payment.Status.PAID
     payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "paid_at", "updated_at"])
-    for order in payment.orders.order_by("id"):
+    for order in orders_lock(payments=payment.pk):
         if order.status == Order.Status.AWAITING_PAYMENT:
-            order_transition(order=order, action="pay", actor=None, actor_kind="system")
+            order_step(
+                order=order,
+                action="pay",
+                actor=None,
+                actor_kind="system",
+                reference=payment.reference,
+                locked=True,
+            )
         elif order.status == Order.Status.CANCELLED:
-            _late_payment_refund(order, payment)
-
-
-def _late_payment_refund(order: Order, payment: Payment) -> None:
-    ledger_order_paid(order=order, reference=payment.reference)
-    refund_cancelled(order, None)
+            order_paid_late(order=order, reference=payment.reference)
 
 
 def _mark_over(payment: Payment, status: str) -> None:

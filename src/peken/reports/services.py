@@ -1,7 +1,7 @@
 """Keeping the roll-ups exact (definitions: peken.reports.models).
 
 The money path calls three functions inside its own transaction, so a roll-up moves with the
-order change that caused it or not at all (peken.payments.order_money, peken.payments.complaints):
+order change that caused it or not at all (peken.order_steps, peken.payments.complaints):
 
 - `rollup_order_paid(order)` when an order becomes paid,
 - `rollup_order_unpaid(order)` when a paid order is cancelled: it takes back what the order still
@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from peken.accounts.models import AsnProfile
 from peken.core.months import WIB, Month
+from peken.core.statements import Prepared
 from peken.merchants.models import Merchant
 from peken.obligations.selectors import PAID_STATUSES
 from peken.ordering.models import Order, OrderItem
@@ -113,50 +114,90 @@ def _write(order: Order, *, orders: int, goods: int, categories: dict, at_home: 
     day = order.placed_at.astimezone(WIB).date()
     asn_orders = orders if is_asn else 0
     buyer = (order.month, order.buyer_id, order.buyer_kind, orders, goods, home_goods)
-    rollup_add(BUYER_MONTH, [buyer])
-    rollup_add(MERCHANT_DAY, [(day, order.merchant_id, orders, goods, asn_goods)])
     shop = (order.month, order.merchant_id, orders, goods, asn_orders, asn_goods, home_goods)
-    rollup_add(MERCHANT_MONTH, [shop])
-    rollup_add(
-        CATEGORY_MONTH,
+    rollups_add(
         [
-            (order.month, order.merchant_id, category, *change)
-            for category, change in sorted(categories.items())
-        ],
+            (BUYER_MONTH, [buyer]),
+            (MERCHANT_DAY, [(day, order.merchant_id, orders, goods, asn_goods)]),
+            (MERCHANT_MONTH, [shop]),
+            (
+                CATEGORY_MONTH,
+                [
+                    (order.month, order.merchant_id, category, *change)
+                    for category, change in sorted(categories.items())
+                ],
+            ),
+        ]
     )
 
 
 def _order_facts(order: Order) -> tuple[dict[int, int], bool]:
     """The order's line totals by product category, and for an ASN order whether the shop lies
-    in the buyer's home kecamatan: one query."""
-    rows = list(
-        OrderItem.objects.filter(order_id=order.pk)
-        .order_by()
-        .values_list("product__category_id")
-        .annotate(total=Sum("line_total"), at_home=_at_home(order))
-    )
+    in the buyer's home kecamatan: one query, built once."""
+    if order.buyer_kind == ASN:
+        rows = _FACTS_ASN.rows(order.merchant_id, order.buyer_id, order.pk)
+    else:
+        rows = _FACTS.rows(order.pk)
     lines = {category: total for category, total, _ in rows}
     return lines, any(at_home for _, _, at_home in rows)
 
 
-def _at_home(order: Order) -> Exists | Value:
-    if order.buyer_kind != ASN:
-        return Value(False)
-    shop = Merchant.objects.filter(pk=order.merchant_id).values("kelurahan__kecamatan_id")
+def _facts(order_id: int, at_home: Exists | Value):
+    return (
+        OrderItem.objects.filter(order_id=order_id)
+        .order_by()
+        .values_list("product__category_id")
+        .annotate(total=Sum("line_total"), at_home=at_home)
+    )
+
+
+def _at_home(merchant_id: int, buyer_id: int) -> Exists:
+    shop = Merchant.objects.filter(pk=merchant_id).values("kelurahan__kecamatan_id")
     home = AsnProfile.objects.annotate(
         kecamatan=Coalesce("domicile_kelurahan__kecamatan_id", "workplace_kecamatan_id")
-    ).filter(user_id=order.buyer_id, kecamatan=Subquery(shop[:1]))
+    ).filter(user_id=buyer_id, kecamatan=Subquery(shop[:1]))
     return Exists(home)
+
+
+_FACTS = Prepared(lambda order_id: _facts(order_id, Value(False)), -1)
+_FACTS_ASN = Prepared(
+    lambda merchant_id, buyer_id, order_id: _facts(order_id, _at_home(merchant_id, buyer_id)),
+    -2,
+    -3,
+    -1,
+)
 
 
 def rollup_add(rollup: Rollup, rows: list[tuple]) -> None:
     """Adds each row's sums to its key's row, making the row if missing. Rows must have
     distinct keys (one statement may not touch a row twice)."""
-    if not rows:
+    rollups_add([(rollup, rows)])
+
+
+def rollups_add(changes: list[tuple[Rollup, list[tuple]]]) -> None:
+    """`rollup_add` for several roll-ups; on PostgreSQL in one statement. The first change is
+    that statement's main query, which PostgreSQL runs before the data-modifying WITHs of the
+    others: the buyer's row is still locked before the shop's (see the module's docstring)."""
+    changes = [(rollup, rows) for rollup, rows in changes if rows]
+    if not changes:
         return
-    parameters = [value for row in rows for value in row]
+    statements = [_add_sql(rollup, len(rows)) for rollup, rows in changes]
+    parameters = [value for _, rows in changes for row in rows for value in row]
     with connection.cursor() as cursor:
-        cursor.execute(_add_sql(rollup, len(rows)), parameters)
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            main, *others = statements
+            # The WITHs' parameters come first in the text, the main query's last.
+            first = [value for row in changes[0][1] for value in row]
+            cursor.execute(_with_all(tuple(others), main), parameters[len(first) :] + first)
+            return
+        for (_, rows), sql in zip(changes, statements, strict=True):
+            cursor.execute(sql, [value for row in rows for value in row])
+
+
+@functools.cache
+def _with_all(others: tuple[str, ...], main: str) -> str:
+    parts = ", ".join(f"add_{number} AS ({sql})" for number, sql in enumerate(others))
+    return f"WITH {parts} {main}"
 
 
 @functools.cache

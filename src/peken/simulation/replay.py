@@ -190,7 +190,6 @@ def _checkout(town: Town, plan: BuyerPlan, lines, chooser, tally: Tally) -> bool
             lines=lines,
             fulfilment=chooser.choice(("pickup", "delivery")),
             address="Jl. Simulasi No. 1",
-            request_hash="simulation",
         )
     except DomainError as error:
         _refused(tally, error.code)

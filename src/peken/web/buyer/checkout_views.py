@@ -18,7 +18,7 @@ from peken.core.cache import CATALOG, LISTING
 from peken.core.errors import DomainError
 from peken.merchants.selectors import merchants_visible
 from peken.ordering.models import Order
-from peken.ordering.rules import MAX_LINES, request_fingerprint
+from peken.ordering.rules import MAX_LINES
 from peken.ordering.services import checkout_place
 from peken.payments.models import Payment
 from peken.payments.services import payment_start
@@ -171,12 +171,6 @@ def checkout(request):
         messages.error(request, _("Formulir checkout tidak lengkap; muat ulang keranjang."))
         return redirect("web:cart")
     data = form.cleaned_data
-    payload = {
-        "items": [{"product_id": pid, "quantity": qty} for pid, qty in data["lines"]],
-        "fulfilment": data["fulfilment"],
-        "address": data["address"],
-        "delivery_kelurahan": None,
-    }
     try:
         result = checkout_place(
             buyer=request.user,
@@ -184,7 +178,6 @@ def checkout(request):
             fulfilment=data["fulfilment"],
             address=data["address"],
             idempotency_key=data["token"],
-            request_hash=request_fingerprint(payload),
         )
     except DomainError as error:
         metrics.checkout_refused(code=error.code, channel="web")
