@@ -305,9 +305,4 @@ def _delivery(
         merchant_kelurahan_id=merchant.kelurahan_id,
         merchant_kecamatan_id=product.merchant_kecamatan_id,
     )
-    fees = {
-        "same_kelurahan": merchant.delivery_fee_same_kelurahan,
-        "same_kecamatan": merchant.delivery_fee_same_kecamatan,
-        "city": merchant.delivery_fee_city,
-    }
-    return zone, fees[zone]
+    return zone, merchant.delivery_fee(zone)
