@@ -116,6 +116,9 @@ class ThrowawayCluster:
         self.start()
 
     def start(self) -> None:
+        self._pg_ctl("start")
+
+    def _pg_ctl(self, *action: str) -> None:
         self._run(
             "pg_ctl",
             "-D",
@@ -125,25 +128,13 @@ class ThrowawayCluster:
             "-o",
             self._options(),
             "-w",
-            "start",
+            *action,
         )
 
     def restart(self, mode: str = "immediate") -> None:
         """`immediate` is a crash (no checkpoint, recovery from the WAL on start); `fast` a
         clean shutdown that ends every session."""
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.log),
-            "-o",
-            self._options(),
-            "-m",
-            mode,
-            "-w",
-            "restart",
-        )
+        self._pg_ctl("-m", mode, "restart")
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
