@@ -185,3 +185,16 @@ def test_a_kept_cart_shows_a_new_price_at_once_and_a_new_checkout_key_each_time(
     assert "Rp 30.000" in second
     product_update(actor=rice.merchant.owner, product=rice, price=32_000)
     assert "Rp 32.000" in text(reader.get(reverse("web:cart")))
+
+
+@cache_on
+def test_a_product_page_is_drawn_once_for_asn_of_every_kelurahan(rice):
+    from factories import PAKAL
+
+    path = reverse("web:product", args=[rice.pk])
+    text(signed_in(factories.asn(KEDUNGDORO)).get(path))
+    far = signed_in(factories.asn(PAKAL))  # another kecamatan: another fair listing, same page
+    far.get("/")  # reads the session and the home once
+    with CaptureQueriesContext(connection) as queries:
+        page = text(far.get(path))
+    assert "Beras Setra 5 kg" in page and len(queries) == 0, queries.captured_queries

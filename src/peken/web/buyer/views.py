@@ -215,7 +215,9 @@ def regions_grouped() -> list[tuple[object, list]]:
 @domain_errors
 def shop_page(request, merchant_id: int):
     shopper = shopper_of(request.user)
-    return shared_page(request, (shopper,), lambda: _shop_page_drawn(request, merchant_id, shopper))
+    return shared_page(
+        request, capped_view(shopper), lambda: _shop_page_drawn(request, merchant_id, shopper)
+    )
 
 
 def _shop_page_drawn(request, merchant_id: int, shopper):
@@ -248,8 +250,14 @@ def _shop_page_drawn(request, merchant_id: int, shopper):
 def product_page(request, product_id: int):
     shopper = shopper_of(request.user)
     return shared_page(
-        request, (shopper,), lambda: _product_page_drawn(request, product_id, shopper)
+        request, capped_view(shopper), lambda: _product_page_drawn(request, product_id, shopper)
     )
+
+
+def capped_view(shopper: Shopper | None) -> tuple:
+    """What a shop's or a product's page shows differently to ASN: whether the shop is at its
+    cap this month, the same for every ASN wherever they live (fairness.without_capped)."""
+    return ("asn", shopper.month) if shopper else ("not asn",)
 
 
 def _product_page_drawn(request, product_id: int, shopper):
