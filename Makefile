@@ -42,15 +42,15 @@ run: $(STAMP)
 	else $(BIN)/peken serve --bind 127.0.0.1:$(PORT); fi
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/peken makemigrations --check --dry-run
 	# No import runs up a layer; rules.py imports no Django (contracts in .importlinter).
 	PYTHONPATH=src $(BIN)/lint-imports
 
 test: lint
 	bash scripts/test-both-databases.sh
-	$(BIN)/python scripts/bench.py --quick --output var/bench-quick.md
+	$(BIN)/python -m benchmarks --quick --output var/bench-quick.md
 
 # Schemathesis over every API operation as every role on a scratch demo city: at least 5,000
 # requests, exits non-zero on any server error. `FUZZ_ARGS="--database postgresql"` for PostgreSQL.
@@ -58,7 +58,7 @@ fuzz: $(DEV_STAMP)
 	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 bench: $(DEV_STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m benchmarks
 
 # Over an hour on 2 cores: the three policies at Surabaya's scale; `make bench` shows the result.
 bench-surabaya: $(STAMP)

@@ -1,5 +1,5 @@
 """Payday on Peken's web pages: ASN browse, search, open products and shops, fill a cart and
-check out, as `scripts/bench.py` (section "load") drives it with Locust, headless.
+check out, as `python -m benchmarks` (section "load") drives it with Locust, headless.
 
 Users come from PEKEN_LOAD_USERS (a file of "username password" lines) and products from
 PEKEN_LOAD_PRODUCTS (ids, one per line), written by the benchmark when it builds the city.
