@@ -20,6 +20,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from peken.core.cache import LISTING, cache_key, kept_get, kept_set
+from peken.notifications.selectors import unread_count
+from peken.web.cart import cart_count
 
 CSRF_STAND_IN = "csrf-stand-in-0f6e2a"
 BADGES = {"unread": "unread", "cart": "cart-count"}  # stand-in name → the badge's test id
@@ -77,8 +79,6 @@ def shared_page(
 
 def filled(request, body: str, personal: dict[str, Callable[[], str]]) -> str:
     """A kept page with this reader's own bits in place of the stand-ins."""
-    from peken.web.context_processors import personal_counts
-
     counts = personal_counts(request)
     body = body.replace(CSRF_STAND_IN, get_token(request))
     for name in BADGES:
@@ -86,3 +86,11 @@ def filled(request, body: str, personal: dict[str, Callable[[], str]]) -> str:
     for name, html in personal.items():
         body = body.replace(stand_in(name), html(), 1)
     return body
+
+
+def personal_counts(request) -> dict:
+    """The layout's two numbers for this reader: items in the cart, unread notifications."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"cart_count": 0, "unread_count": 0}
+    return {"cart_count": cart_count(request.session), "unread_count": unread_count(user)}
